@@ -1,0 +1,185 @@
+package dev.actrec.store.internal;
+
+import dev.actrec.core.ActionColumns;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.zip.CRC32C;
+
+/**
+ * Encodes and decodes one sealed chunk: a run of one user's actions, in time order, as compressed columns.
+ *
+ * <pre>
+ * header, 48 bytes, little-endian:
+ *   u32 magic 'ACK1' | u32 user | u32 count | u32 blocks | i64 minTs | i64 maxTs
+ *   | u32 payloadLength | u32 crc32c(payload) | u32 crc32c(header bytes 0..39) | u32 reserved (0)
+ * payload:
+ *   blocks × u32 block offset (from payload start) | blocks × i64 first timestamp of the block
+ *   | blocks, each of up to 128 actions: i64 first ts | ts deltas (n-1, PFOR/SPARSE, absent when n = 1)
+ *     | items | types | watch ms | zigzag(duration ms - the item's registered duration)
+ *   | 8 zero bytes (lets decoders read whole words)
+ * </pre>
+ *
+ * Each column block uses {@link BlockCodec}. Durations are stored as the difference to the duration registered for
+ * the item when it entered the dictionary: a duration is the item's property, so the column is almost always zero
+ * and costs nothing. Not thread-safe: one codec per thread.
+ */
+public final class ChunkCodec {
+    public static final int MAGIC = 0x314B4341; // "ACK1"
+    public static final int HEADER = 48;
+    private static final int B = BlockCodec.BLOCK;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+
+    private final BlockCodec blocks = new BlockCodec();
+    private final long[] col = new long[B];
+    private final ByteSink payload = new ByteSink(1 << 16);
+    private final CRC32C crc = new CRC32C();
+
+    /**
+     * Appends a chunk holding {@code src[from, from+n)} of {@code user} to {@code out}. Timestamps must be
+     * non-decreasing. {@code registeredDuration[item]} is the item's registered duration.
+     */
+    public void encode(int user, ActionColumns src, int from, int n, int[] registeredDuration, ByteSink out) {
+        assert n > 0;
+        int blockCount = (n + B - 1) / B;
+        long[] ts = src.timestampArray();
+        int[] items = src.itemArray();
+        byte[] types = src.typeArray();
+        int[] watch = src.watchArray();
+        int[] dur = src.durationArray();
+        long minTs = Long.MAX_VALUE, maxTs = Long.MIN_VALUE;
+        for (int i = from; i < from + n; i++) {
+            minTs = Math.min(minTs, ts[i]);
+            maxTs = Math.max(maxTs, ts[i]);
+        }
+        payload.reset();
+        payload.zeros(blockCount * 12);
+        for (int blk = 0; blk < blockCount; blk++) {
+            int s = from + blk * B;
+            int len = Math.min(B, from + n - s);
+            ByteSink.putI32(payload.array(), blk * 4, payload.position());
+            putI64(payload.array(), blockCount * 4 + blk * 8, ts[s]);
+            payload.i64(ts[s]);
+            if (len > 1) {
+                for (int i = 1; i < len; i++) {
+                    col[i - 1] = ts[s + i] - ts[s + i - 1];
+                    assert col[i - 1] >= 0 : "timestamps must be sorted inside a chunk";
+                }
+                blocks.encode(col, 0, len - 1, payload);
+            }
+            for (int i = 0; i < len; i++) col[i] = items[s + i];
+            blocks.encode(col, 0, len, payload);
+            for (int i = 0; i < len; i++) col[i] = types[s + i];
+            blocks.encode(col, 0, len, payload);
+            for (int i = 0; i < len; i++) col[i] = watch[s + i];
+            blocks.encode(col, 0, len, payload);
+            for (int i = 0; i < len; i++) col[i] = ByteSink.zigzag((long) dur[s + i] - registeredDuration[items[s + i]]);
+            blocks.encode(col, 0, len, payload);
+        }
+        payload.zeros(8);
+        crc.reset();
+        crc.update(payload.array(), 0, payload.position());
+        int payloadCrc = (int) crc.getValue();
+        int headerAt = out.position();
+        out.i32(MAGIC);
+        out.i32(user);
+        out.i32(n);
+        out.i32(blockCount);
+        out.i64(minTs);
+        out.i64(maxTs);
+        out.i32(payload.position());
+        out.i32(payloadCrc);
+        crc.reset();
+        crc.update(out.array(), headerAt, 40);
+        out.i32((int) crc.getValue());
+        out.i32(0);
+        out.bytes(payload.array(), 0, payload.position());
+    }
+
+    private static void putI64(byte[] b, int off, long v) {
+        for (int i = 0; i < 8; i++) b[off + i] = (byte) (v >>> (8 * i));
+    }
+
+    /** The fields of a chunk header, read without checks (see {@link #headerProblem}). */
+    public static int user(MemorySegment seg, long at) { return seg.get(INT, at + 4); }
+    public static int count(MemorySegment seg, long at) { return seg.get(INT, at + 8); }
+    public static int blockCount(MemorySegment seg, long at) { return seg.get(INT, at + 12); }
+    public static long minTs(MemorySegment seg, long at) { return seg.get(LONG, at + 16); }
+    public static long maxTs(MemorySegment seg, long at) { return seg.get(LONG, at + 24); }
+    public static int payloadLength(MemorySegment seg, long at) { return seg.get(INT, at + 32); }
+
+    /** Null when the header at {@code at} is well formed, else what is wrong with it. */
+    public String headerProblem(MemorySegment seg, long at) {
+        if (at + HEADER > seg.byteSize()) return "truncated chunk header";
+        if (seg.get(INT, at) != MAGIC) return String.format("bad chunk magic 0x%08x", seg.get(INT, at));
+        crc.reset();
+        crc.update(seg.asSlice(at, 40).asByteBuffer());
+        if ((int) crc.getValue() != seg.get(INT, at + 40)) return "chunk header checksum mismatch";
+        int count = count(seg, at);
+        int blocks = blockCount(seg, at);
+        if (count <= 0 || blocks != (count + B - 1) / B) return "impossible count " + count + " / blocks " + blocks;
+        long len = payloadLength(seg, at) & 0xFFFFFFFFL;
+        if (at + HEADER + len > seg.byteSize()) return "chunk payload of " + len + " bytes runs past the end of the file";
+        return null;
+    }
+
+    /** Null when the payload matches its checksum, else the problem. */
+    public String payloadProblem(MemorySegment seg, long at) {
+        crc.reset();
+        crc.update(seg.asSlice(at + HEADER, payloadLength(seg, at) & 0xFFFFFFFFL).asByteBuffer());
+        return (int) crc.getValue() == seg.get(INT, at + 36) ? null : "chunk payload checksum mismatch";
+    }
+
+    /** First timestamp of block {@code blk} of the chunk at {@code at}. */
+    public static long blockFirstTs(MemorySegment seg, long at, int blk) {
+        return seg.get(LONG, at + HEADER + 4L * blockCount(seg, at) + 8L * blk);
+    }
+
+    /**
+     * Appends blocks {@code [fromBlock, toBlock)} of the chunk at {@code at} to {@code out}.
+     * Returns the number of actions appended.
+     */
+    public int decode(MemorySegment seg, long at, int fromBlock, int toBlock, int[] registeredDuration, ActionColumns out) {
+        int count = count(seg, at);
+        int blockCount = blockCount(seg, at);
+        long payloadAt = at + HEADER;
+        int total = 0;
+        int firstLen = fromBlock == toBlock ? 0 : Math.min(B, count - fromBlock * B);
+        out.ensureCapacity(out.size() + (toBlock - fromBlock) * B);
+        for (int blk = fromBlock; blk < toBlock; blk++) {
+            int len = Math.min(B, count - blk * B);
+            int o = out.size();
+            long pos = payloadAt + (seg.get(INT, payloadAt + 4L * blk) & 0xFFFFFFFFL);
+            long[] ts = out.timestampArray();
+            long t = seg.get(LONG, pos);
+            pos += 8;
+            ts[o] = t;
+            if (len > 1) {
+                pos = blocks.decode(seg, pos, len - 1, col);
+                for (int i = 1; i < len; i++) {
+                    t += col[i - 1];
+                    ts[o + i] = t;
+                }
+            }
+            pos = blocks.decode(seg, pos, len, col);
+            int[] items = out.itemArray();
+            for (int i = 0; i < len; i++) items[o + i] = (int) col[i];
+            pos = blocks.decode(seg, pos, len, col);
+            byte[] types = out.typeArray();
+            for (int i = 0; i < len; i++) types[o + i] = (byte) col[i];
+            pos = blocks.decode(seg, pos, len, col);
+            int[] watch = out.watchArray();
+            for (int i = 0; i < len; i++) watch[o + i] = (int) col[i];
+            blocks.decode(seg, pos, len, col);
+            int[] dur = out.durationArray();
+            for (int i = 0; i < len; i++) {
+                dur[o + i] = (int) (registeredDuration[items[o + i]] + ByteSink.unzigzag(col[i]));
+            }
+            out.setSize(o + len);
+            total += len;
+        }
+        assert fromBlock >= toBlock || firstLen > 0;
+        assert toBlock <= blockCount;
+        return total;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.actrec.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.actrec.core.ActionColumns;
+import dev.actrec.core.ActionType;
+import dev.actrec.core.EventBatch;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ActionStoreTest {
+    @TempDir
+    Path dir;
+
+    private static StoreConfig config(Path dir) {
+        // Seal only when the test asks, so the oracle knows where the sealed boundary is.
+        return StoreConfig.defaults(dir).withSealThreshold(Integer.MAX_VALUE).withCheckpointOnClose(false);
+    }
+
+    /** Random batches with string and numeric ids, late events and exact duplicates, against the oracle. */
+    @Test
+    void matchesOracleAcrossCheckpointsAndReopens() throws IOException {
+        long seed = new Random().nextLong();
+        Random rnd = new Random(seed);
+        HistoryOracle oracle = new HistoryOracle();
+        String[] userNames = {"7", "alice", "42", "bob,quoted", "1000000000000", "ünï"};
+        long[] clock = new long[userNames.length];
+        List<HistoryOracle.Action> recent = new java.util.ArrayList<>();
+        ActionStore store = ActionStore.open(config(dir));
+        try {
+            for (int round = 0; round < 12; round++) {
+                for (int b = 0; b < 5; b++) {
+                    EventBatch batch = new EventBatch();
+                    int expectedStored = 0;
+                    int n = 1 + rnd.nextInt(300);
+                    for (int i = 0; i < n; i++) {
+                        int u = rnd.nextInt(userNames.length);
+                        HistoryOracle.Action a;
+                        if (!recent.isEmpty() && rnd.nextInt(20) == 0) {
+                            a = recent.get(rnd.nextInt(recent.size())); // an exact duplicate (maybe of another user's)
+                        } else {
+                            long ts = rnd.nextInt(10) == 0 ? Math.max(0, clock[u] - rnd.nextInt(5000)) // late
+                                    : (clock[u] += rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(100_000));
+                            String item = rnd.nextBoolean() ? Integer.toString(rnd.nextInt(500)) : "i" + rnd.nextInt(50);
+                            a = new HistoryOracle.Action(item, (byte) rnd.nextInt(ActionType.COUNT), ts,
+                                    rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(600_000), rnd.nextInt(3) == 0 ? 0 : 1000 * rnd.nextInt(50));
+                        }
+                        recent.add(a);
+                        addEvent(batch, userNames[u], a);
+                        if (oracle.append(userNames[u], a)) expectedStored++;
+                    }
+                    AppendResult r = store.append(batch);
+                    assertEquals(expectedStored, r.stored(), "seed " + seed);
+                    assertEquals(n - expectedStored, r.duplicates(), "seed " + seed);
+                }
+                switch (round % 3) {
+                    case 0 -> {
+                        store.checkpoint();
+                        oracle.checkpoint();
+                    }
+                    case 1 -> { // reopen: recovery replays the log
+                        store.close();
+                        store = ActionStore.open(config(dir));
+                    }
+                    default -> { }
+                }
+                assertMatches(store, oracle, userNames, rnd, seed);
+            }
+        } finally {
+            store.close();
+        }
+    }
+
+    static void addEvent(EventBatch batch, String user, HistoryOracle.Action a) {
+        Long uNum = ActionStore.parseNumericId(user);
+        Long iNum = ActionStore.parseNumericId(a.item());
+        batch.add(uNum == null ? 0 : uNum, uNum == null ? user : null, iNum == null ? 0 : iNum,
+                iNum == null ? a.item() : null, a.type(), a.ts(), a.watch(), a.duration(), 0);
+    }
+
+    private static void assertMatches(ActionStore store, HistoryOracle oracle, String[] users, Random rnd, long seed)
+            throws IOException {
+        ActionColumns c = new ActionColumns(4);
+        for (String u : users) {
+            List<HistoryOracle.Action> expected = oracle.history(u);
+            int id = store.findUser(u);
+            if (expected.isEmpty()) continue;
+            assertEquals(expected.size(), store.historyLength(id), "length of " + u + ", seed " + seed);
+            store.readAll(id, c);
+            assertEquals(expected, HistoryOracle.fromColumns(store, c), "history of " + u + ", seed " + seed);
+            int n = rnd.nextInt(expected.size() + 3);
+            store.readLast(id, n, c);
+            assertEquals(expected.subList(Math.max(0, expected.size() - n), expected.size()),
+                    HistoryOracle.fromColumns(store, c), "last " + n + " of " + u + ", seed " + seed);
+            long from = expected.get(rnd.nextInt(expected.size())).ts();
+            long to = from + rnd.nextInt(400_000);
+            store.readRange(id, from, to, c);
+            assertEquals(expected.stream().filter(a -> a.ts() >= from && a.ts() < to).toList(),
+                    HistoryOracle.fromColumns(store, c), "range [" + from + "," + to + ") of " + u + ", seed " + seed);
+        }
+    }
+
+    @Test
+    void invalidBatchIsRejectedWholeAndNamesTheEvent() throws IOException {
+        try (ActionStore store = ActionStore.open(config(dir))) {
+            EventBatch b = new EventBatch();
+            b.add(1, 10, ActionType.VIEW, 100, 5, 0);
+            b.add(2, null, 11, null, ActionType.LIKE.code(), 200, 0, 0, 17);
+            b.add(3, "", 12, null, ActionType.LIKE.code(), 300, 0, 0, 18);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.append(b));
+            assertTrue(e.getMessage().contains("line 18") && e.getMessage().contains("'user'"), e.getMessage());
+            assertEquals(0, store.userCount());
+            assertEquals(0, store.stats().actions());
+        }
+    }
+
+    @Test
+    void secondOpenOfTheSameDirectoryFails() throws IOException {
+        try (ActionStore store = ActionStore.open(config(dir))) {
+            IOException e = assertThrows(IOException.class, () -> ActionStore.open(config(dir)));
+            assertTrue(e.getMessage().contains("already open"), e.getMessage());
+        }
+    }
+
+    @Test
+    void longHistoryAcrossManyChunksReadsBack() throws IOException {
+        Random rnd = new Random(5);
+        long ts = 1_700_000_000_000L;
+        int total = 0;
+        try (ActionStore store = ActionStore.open(config(dir).withSealThreshold(10_000))) {
+            EventBatch b = new EventBatch();
+            for (int k = 0; k < 20; k++) {
+                b.clear();
+                for (int i = 0; i < 3001; i++) {
+                    ts += rnd.nextInt(30_000);
+                    b.add(99, rnd.nextInt(100_000), ActionType.fromCode(rnd.nextInt(9)), ts, rnd.nextInt(60_000), 45_000);
+                }
+                total += store.append(b).stored();
+            }
+            ActionColumns c = new ActionColumns();
+            int user = store.findUser(99);
+            assertEquals(total, store.readAll(user, c));
+            for (int i = 1; i < c.size(); i++) assertTrue(c.timestamp(i) >= c.timestamp(i - 1));
+            assertEquals(1024, store.readLast(user, 1024, c));
+            assertEquals(ts, c.timestamp(1023));
+            assertTrue(store.stats().sealedActions() > 0);
+        }
+    }
+}
