@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code actrec} command: one entry point with a subcommand per job. */
 @Command(name = "actrec", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "ACT: recommendation over users' lifelong action sequences.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {IngestCommand.class, HistoryCommand.class, StatsCommand.class, GenCommand.class,
+                QuickstartCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -23,6 +24,6 @@ public final class Main implements Runnable {
 
     /** The configured command line, shared by main and tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorReporter());
     }
 }
