@@ -35,11 +35,7 @@ final class LineBuffer implements AutoCloseable {
     LineBuffer(InputStream in, String source, int initialCapacity) {
         this.in = in;
         this.source = source;
-        this.buf = new byte[Math.max(initialCapacity, 64)];
-    }
-
-    LineBuffer(InputStream in, String source) {
-        this(in, source, 1 << 20);
+        this.buf = new byte[Math.max(initialCapacity, 16)];
     }
 
     String source() {
@@ -146,9 +142,9 @@ final class LineBuffer implements AutoCloseable {
         return text(buf, lineStart, lineEnd);
     }
 
-    /** Lenient UTF-8 decoding for messages only. */
+    /** Lenient UTF-8 decoding of at most 1 KiB, for messages and exception values only. */
     static String text(byte[] b, int start, int end) {
-        int n = Math.min(end - start, 200); // messages abbreviate anyway
+        int n = Math.min(end - start, 1024); // keeps a whole 8 MiB line out of an exception
         return new String(b, start, Math.max(0, n), StandardCharsets.UTF_8);
     }
 

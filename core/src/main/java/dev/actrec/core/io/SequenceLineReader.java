@@ -30,7 +30,12 @@ public final class SequenceLineReader implements EventReader {
 
     /** Reads {@code in}; {@code source} names it in messages (a path or {@code <stdin>}). */
     public SequenceLineReader(InputStream in, String source) {
-        this.lines = new LineBuffer(in, source);
+        this(in, source, 1 << 20);
+    }
+
+    /** With an initial buffer size, so tests can exercise refills and growth. */
+    SequenceLineReader(InputStream in, String source, int bufferBytes) {
+        this.lines = new LineBuffer(in, source, bufferBytes);
     }
 
     @Override
