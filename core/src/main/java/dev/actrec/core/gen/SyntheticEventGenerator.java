@@ -1,0 +1,503 @@
+package dev.actrec.core.gen;
+
+import dev.actrec.core.ActionType;
+import dev.actrec.core.EventBatch;
+import dev.actrec.core.io.CsvEventWriter;
+import dev.actrec.core.io.EventFormat;
+import dev.actrec.core.io.NdjsonEventWriter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * Generates a realistic, deterministic stream of action events for tests and benchmarks.
+ *
+ * <h2>The model</h2>
+ * <ul>
+ *   <li><b>Items.</b> The r-th most popular item has weight {@code 1 / r^s} (Zipf, {@code s} = 1.1 by default). Item
+ *   ids {@code 1..items} are a seeded permutation of popularity ranks, so a low id says nothing about popularity.
+ *   Each item belongs to one category; category sizes follow a power law (category c gets items with probability
+ *   proportional to {@code 1 / c}). Each item has a fixed duration (video-like, log-normal with median 30 s, clamped
+ *   to 5 s .. 10 min), written as {@code duration_ms} with every action on it.</li>
+ *   <li><b>Users.</b> Ids {@code 1..users}, plus an optional heavy user {@code users + 1}. Each user has three
+ *   preferred categories (drawn by category popularity) with a mix of weights that drifts: at every session start
+ *   the weights are perturbed multiplicatively, and with probability 5% the weakest category is replaced by a new
+ *   one. An action's item comes from a preferred category by the mix (80%) or from the whole catalog by popularity
+ *   (20%, exploration). Affinity to an item is 0.4 .. 1.0 for a preferred category (by its weight) and 0.15
+ *   otherwise.</li>
+ *   <li><b>Time.</b> Activity comes in sessions of geometric length (mean 10 .. 30 actions per user; 40 for the
+ *   heavy user). Between sessions: a log-normal gap around the user's own mean, which is log-uniform between 2 h and
+ *   3 days (the heavy user: its actions spread over about two years, at least 10 min). Within a session, the next
+ *   action follows after the watch time plus a think time of 0.3 s + exponential(mean 3 s). Timestamps are
+ *   integer ms, strictly increasing per user; each user starts at a random point within its first session gap.</li>
+ *   <li><b>Actions.</b> On a new item: impression (about 45% before normalising), skip (more likely at low
+ *   affinity), view, long_view (more likely at high affinity). Right after a view or long_view, the next action may
+ *   instead be an engagement on that same item: like (a few %), comment, share, follow, purchase (each well under
+ *   1%). Watch time: impressions and engagements 0; skip a short watch (median 1.2 s, at most the duration); view
+ *   10..70% of the duration, higher with affinity; long_view 70..100%.</li>
+ * </ul>
+ *
+ * <h2>Guarantees</h2>
+ * Every ordinary user gets exactly {@code actionsPerUser} actions and the heavy user exactly
+ * {@code heavyUserActions}; the output is in global time order (ties by user id), interleaving users; the same
+ * config yields the same events (and bytes) on every run: one seeded {@link SplittableRandom}, {@link StrictMath}
+ * for all transcendental functions, and a deterministic heap order. Per-user state is about 50 bytes, so millions
+ * of users fit. A generator object is immutable after construction; each run starts afresh from the seed, and runs
+ * on different threads do not interfere.
+ */
+public final class SyntheticEventGenerator {
+    /** Receives generated batches; the batch is cleared and reused after the call returns. */
+    @FunctionalInterface
+    public interface BatchSink {
+        void accept(EventBatch batch) throws IOException;
+    }
+
+    private static final int PREFERRED = 3;
+    private static final double EXPLORE = 0.2;
+    private static final double OTHER_AFFINITY = 0.15;
+    private static final long HOUR_MS = 3_600_000L;
+    private static final long DAY_MS = 24 * HOUR_MS;
+    private static final int PROGRESS_EVERY = 1 << 16;
+
+    private static final byte IMPRESSION = ActionType.IMPRESSION.code();
+    private static final byte VIEW = ActionType.VIEW.code();
+    private static final byte LONG_VIEW = ActionType.LONG_VIEW.code();
+    private static final byte LIKE = ActionType.LIKE.code();
+    private static final byte COMMENT = ActionType.COMMENT.code();
+    private static final byte SHARE = ActionType.SHARE.code();
+    private static final byte FOLLOW = ActionType.FOLLOW.code();
+    private static final byte SKIP = ActionType.SKIP.code();
+    private static final byte PURCHASE = ActionType.PURCHASE.code();
+    private static final byte NONE = -1;
+
+    private final GenConfig config;
+
+    // Items, indexed by popularity rank r (0 = most popular).
+    private final int[] itemId;          // (items) external id, 1-based
+    private final int[] itemDuration;    // (items) ms
+    private final int[] itemCategory;    // (items)
+    private final double[] globalCum;    // (items) cumulative popularity weight
+
+    // Items grouped by category, each group in rank order: catItems[catStart[c] .. catStart[c+1]) are ranks.
+    private final int[] catStart;        // (categories + 1)
+    private final int[] catItems;        // (items) ranks
+    private final double[] catCum;       // (items) cumulative weight within the group
+    private final double[] catMassCum;   // (categories) cumulative total weight of each category
+
+    public SyntheticEventGenerator(GenConfig config) {
+        this.config = config;
+        int n = config.items();
+        int nc = config.categories();
+        SplittableRandom rnd = new SplittableRandom(mix(config.seed() ^ 0x1735_9A3B_C0FF_EEL));
+
+        itemId = new int[n];
+        for (int r = 0; r < n; r++) {
+            itemId[r] = r + 1;
+        }
+        for (int r = n - 1; r > 0; r--) { // Fisher-Yates: ids shuffled against popularity
+            int j = rnd.nextInt(r + 1);
+            int t = itemId[r];
+            itemId[r] = itemId[j];
+            itemId[j] = t;
+        }
+
+        double[] weight = new double[n];
+        globalCum = new double[n];
+        double acc = 0;
+        for (int r = 0; r < n; r++) {
+            weight[r] = 1.0 / StrictMath.pow(r + 1, config.zipfExponent());
+            acc += weight[r];
+            globalCum[r] = acc;
+        }
+
+        // Category sizes follow a power law: category c draws items with probability ~ 1/(c+1).
+        double[] catSizeCum = new double[nc];
+        acc = 0;
+        for (int c = 0; c < nc; c++) {
+            acc += 1.0 / (c + 1);
+            catSizeCum[c] = acc;
+        }
+        itemCategory = new int[n];
+        itemDuration = new int[n];
+        int[] count = new int[nc];
+        for (int r = 0; r < n; r++) {
+            // every category gets at least one item, so a category is never empty
+            int c = r < nc ? r : search(catSizeCum, 0, nc, rnd.nextDouble() * catSizeCum[nc - 1]);
+            itemCategory[r] = c;
+            count[c]++;
+            double seconds = 30 * StrictMath.exp(0.9 * gaussian(rnd));
+            itemDuration[r] = (int) Math.round(1000 * Math.min(600, Math.max(5, seconds)));
+        }
+        catStart = new int[nc + 1];
+        for (int c = 0; c < nc; c++) {
+            catStart[c + 1] = catStart[c] + count[c];
+        }
+        catItems = new int[n];
+        catCum = new double[n];
+        catMassCum = new double[nc];
+        int[] fill = catStart.clone();
+        for (int r = 0; r < n; r++) {
+            catItems[fill[itemCategory[r]]++] = r;
+        }
+        acc = 0;
+        for (int c = 0; c < nc; c++) {
+            double within = 0;
+            for (int i = catStart[c]; i < catStart[c + 1]; i++) {
+                within += weight[catItems[i]];
+                catCum[i] = within;
+            }
+            acc += within;
+            catMassCum[c] = acc;
+        }
+    }
+
+    public GenConfig config() {
+        return config;
+    }
+
+    /** Number of events a run produces. */
+    public long totalEvents() {
+        return config.totalEvents();
+    }
+
+    /** The fixed duration of an item (ms), by external id {@code 1..items}; for tests and documentation. */
+    public int durationOf(int externalItemId) {
+        for (int r = 0; r < itemId.length; r++) {
+            if (itemId[r] == externalItemId) {
+                return itemDuration[r];
+            }
+        }
+        throw new IllegalArgumentException("no item " + externalItemId + " (ids are 1.." + itemId.length + ")");
+    }
+
+    /** Writes all events to {@code out} (not closed) in CSV or NDJSON; returns the count. */
+    public long writeTo(OutputStream out, EventFormat format) throws IOException {
+        return writeTo(out, format, null);
+    }
+
+    /**
+     * Writes all events to {@code out} (flushed, not closed) in CSV or NDJSON; returns the count. {@code progress},
+     * when not null, is called with the number of events written so far every 65,536 events and once at the end.
+     */
+    public long writeTo(OutputStream out, EventFormat format, LongConsumer progress) throws IOException {
+        OutputStream keepOpen = new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+        switch (format) {
+            case CSV -> {
+                try (CsvEventWriter w = new CsvEventWriter(keepOpen)) {
+                    return generate(PROGRESS_EVERY, progress, w::write);
+                }
+            }
+            case NDJSON -> {
+                try (NdjsonEventWriter w = new NdjsonEventWriter(keepOpen)) {
+                    return generate(PROGRESS_EVERY, progress, w::write);
+                }
+            }
+            default -> throw new IllegalArgumentException("the generator writes csv or ndjson, not "
+                    + format.cliName());
+        }
+    }
+
+    /** Generates all events in batches of {@code batchSize} (the last may be smaller); returns the count. */
+    public long generate(int batchSize, BatchSink sink) throws IOException {
+        return generate(batchSize, null, sink);
+    }
+
+    private long generate(int batchSize, LongConsumer progress, BatchSink sink) throws IOException {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive, was " + batchSize);
+        }
+        Run run = new Run();
+        EventBatch batch = new EventBatch(Math.min(batchSize, 1 << 16));
+        long total = 0;
+        while (run.next(batch, batchSize)) {
+            total += batch.size();
+            sink.accept(batch);
+            batch.clear();
+            if (progress != null) {
+                progress.accept(total);
+            }
+        }
+        if (progress != null && total == 0) {
+            progress.accept(0);
+        }
+        assert total == config.totalEvents() : total + " != " + config.totalEvents();
+        return total;
+    }
+
+    /** The mutable state of one run: per-user columns and a min-heap on (next timestamp, user). */
+    private final class Run {
+        final SplittableRandom rnd = new SplittableRandom(config.seed());
+        final int nUsers = config.users() + (config.heavyUserActions() > 0 ? 1 : 0);
+        final int heavy = config.heavyUserActions() > 0 ? config.users() : -1; // index of the heavy user
+
+        // per user u (index = id - 1)
+        final int[] remaining = new int[nUsers];
+        final int[] sessionLeft = new int[nUsers];
+        final int[] lastItem = new int[nUsers];      // rank of the last new item
+        final byte[] lastType = new byte[nUsers];
+        final int[] cats = new int[nUsers * PREFERRED];     // (users, 3) category ids
+        final float[] weights = new float[nUsers * PREFERRED]; // (users, 3) mix, sums to 1
+
+        // heap entries: (heapTs[i], heapUser[i]); a binary min-heap of size heapSize
+        final long[] heapTs = new long[nUsers];
+        final int[] heapUser = new int[nUsers];
+        int heapSize;
+
+        Run() {
+            for (int u = 0; u < nUsers; u++) {
+                remaining[u] = u == heavy ? config.heavyUserActions() : config.actionsPerUser();
+                lastType[u] = NONE;
+                for (int k = 0; k < PREFERRED; k++) {
+                    cats[u * PREFERRED + k] = popularCategory();
+                    weights[u * PREFERRED + k] = (float) (0.2 + rnd.nextDouble());
+                }
+                normalise(u);
+                sessionLeft[u] = sessionLength(u);
+                long start = config.startMs() + (long) (rnd.nextDouble() * meanSessionGap(u));
+                heapTs[heapSize] = start;
+                heapUser[heapSize] = u;
+                heapSize++;
+            }
+            for (int i = heapSize / 2 - 1; i >= 0; i--) {
+                siftDown(i);
+            }
+        }
+
+        /** Appends up to max events; false when the run is over and nothing was added. */
+        boolean next(EventBatch batch, int max) {
+            int n = 0;
+            while (n < max && heapSize > 0) {
+                int u = heapUser[0];
+                long ts = heapTs[0];
+                long busyMs = emit(batch, u, ts);
+                n++;
+                if (--remaining[u] == 0) {
+                    heapSize--;
+                    heapTs[0] = heapTs[heapSize];
+                    heapUser[0] = heapUser[heapSize];
+                } else if (--sessionLeft[u] == 0) {
+                    drift(u);
+                    sessionLeft[u] = sessionLength(u);
+                    heapTs[0] = ts + busyMs + sessionGap(u);
+                } else {
+                    heapTs[0] = ts + busyMs + 300 + (long) (3000 * exponential());
+                }
+                if (heapSize > 0) {
+                    siftDown(0);
+                }
+            }
+            return n > 0;
+        }
+
+        /** Emits one event of user u at ts; returns the time the user is busy with it (its watch time, ms). */
+        private long emit(EventBatch batch, int u, long ts) {
+            int rank;
+            byte type;
+            int watch = 0;
+            byte prev = lastType[u];
+            double a;
+            if (prev == VIEW || prev == LONG_VIEW) {
+                rank = lastItem[u];
+                a = affinity(u, itemCategory[rank]);
+                type = engagement(a, prev == LONG_VIEW ? 2.0 : 1.0);
+                if (type != NONE) {
+                    lastType[u] = type;
+                    batch.add(u + 1, null, itemId[rank], null, type, ts, 0, itemDuration[rank], 0);
+                    return 0;
+                }
+            }
+            rank = pickItem(u);
+            a = affinity(u, itemCategory[rank]);
+            int duration = itemDuration[rank];
+            double pImp = 0.45, pSkip = 0.25 * (1.2 - a), pView = 0.22, pLong = 0.2 * a;
+            double x = rnd.nextDouble() * (pImp + pSkip + pView + pLong);
+            if (x < pImp) {
+                type = IMPRESSION;
+            } else if (x < pImp + pSkip) {
+                type = SKIP;
+                watch = (int) Math.min(duration, 1200 * StrictMath.exp(0.6 * (rnd.nextDouble() - 0.5) * 2));
+            } else if (x < pImp + pSkip + pView) {
+                type = VIEW;
+                double f = 0.1 + 0.4 * a * rnd.nextDouble() + 0.2 * rnd.nextDouble();
+                watch = (int) (duration * f);
+            } else {
+                type = LONG_VIEW;
+                double f = 1.0 - 0.3 * rnd.nextDouble() * (1.2 - a) / 1.05;
+                watch = (int) (duration * Math.min(1.0, f));
+            }
+            lastType[u] = type;
+            lastItem[u] = rank;
+            batch.add(u + 1, null, itemId[rank], null, type, ts, watch, duration, 0);
+            return watch;
+        }
+
+        /** An engagement on the item just viewed, or NONE; {@code boost} is 2 after a long_view. */
+        private byte engagement(double a, double boost) {
+            double x = rnd.nextDouble() / (a * boost);
+            if (x < 0.055) return LIKE;
+            if (x < 0.060) return COMMENT;
+            if (x < 0.065) return SHARE;
+            if (x < 0.068) return FOLLOW;
+            if (x < 0.072) return PURCHASE;
+            return NONE;
+        }
+
+        private int pickItem(int u) {
+            if (rnd.nextDouble() < EXPLORE) {
+                return search(globalCum, 0, globalCum.length, rnd.nextDouble() * globalCum[globalCum.length - 1]);
+            }
+            double x = rnd.nextDouble();
+            int k = 0;
+            while (k < PREFERRED - 1 && x >= weights[u * PREFERRED + k]) {
+                x -= weights[u * PREFERRED + k];
+                k++;
+            }
+            int c = cats[u * PREFERRED + k];
+            int s = catStart[c], e = catStart[c + 1];
+            return catItems[search(catCum, s, e, rnd.nextDouble() * catCum[e - 1])];
+        }
+
+        private double affinity(int u, int category) {
+            float max = 0;
+            float w = -1;
+            for (int k = 0; k < PREFERRED; k++) {
+                float wk = weights[u * PREFERRED + k];
+                max = Math.max(max, wk);
+                if (cats[u * PREFERRED + k] == category) {
+                    w = Math.max(w, wk);
+                }
+            }
+            return w < 0 ? OTHER_AFFINITY : 0.4 + 0.6 * w / max;
+        }
+
+        /** Perturbs the user's category mix; sometimes swaps the weakest category for a new one. */
+        private void drift(int u) {
+            int base = u * PREFERRED;
+            int weakest = 0;
+            for (int k = 0; k < PREFERRED; k++) {
+                weights[base + k] = (float) (weights[base + k] * StrictMath.exp(0.3 * gaussian(rnd)));
+                if (weights[base + k] < weights[base + weakest]) {
+                    weakest = k;
+                }
+            }
+            if (rnd.nextDouble() < 0.05) {
+                cats[base + weakest] = popularCategory();
+                weights[base + weakest] = 0.15f;
+            }
+            normalise(u);
+        }
+
+        private void normalise(int u) {
+            int base = u * PREFERRED;
+            float sum = 0;
+            for (int k = 0; k < PREFERRED; k++) {
+                sum += weights[base + k];
+            }
+            for (int k = 0; k < PREFERRED; k++) {
+                weights[base + k] = Math.max(0.01f, weights[base + k] / sum);
+            }
+        }
+
+        private int popularCategory() {
+            return search(catMassCum, 0, catMassCum.length, rnd.nextDouble() * catMassCum[catMassCum.length - 1]);
+        }
+
+        /** Mean gap between sessions (ms), a fixed property of the user. */
+        private double meanSessionGap(int u) {
+            if (u == heavy) {
+                double sessions = Math.max(1, config.heavyUserActions() / 40.0);
+                return Math.min(DAY_MS, Math.max(10 * 60_000.0, 730.0 * DAY_MS / sessions));
+            }
+            double h = unit(u, 1); // log-uniform between 2 h and 72 h
+            return 2 * HOUR_MS * StrictMath.exp(h * StrictMath.log(36));
+        }
+
+        private long sessionGap(int u) {
+            double sigma = 0.8;
+            return 1 + (long) (meanSessionGap(u) * StrictMath.exp(sigma * gaussian(rnd) - sigma * sigma / 2));
+        }
+
+        private int sessionLength(int u) {
+            double mean = u == heavy ? 40 : 10 + 20 * unit(u, 2);
+            // geometric on 1, 2, ...: 1 + floor(ln U / ln(1 - 1/mean))
+            double v = 1 + StrictMath.floor(StrictMath.log(1 - rnd.nextDouble()) / StrictMath.log(1 - 1 / mean));
+            return (int) Math.min(1_000_000, v);
+        }
+
+        /** A per-user constant in [0, 1), from a hash of the seed, the user and a salt: no state needed. */
+        private double unit(int u, int salt) {
+            return (mix(config.seed() + 0x9E37_79B9_7F4A_7C15L * (u * 4L + salt)) >>> 11) * 0x1.0p-53;
+        }
+
+        private double exponential() {
+            return -StrictMath.log(1 - rnd.nextDouble());
+        }
+
+        private void siftDown(int i) {
+            long ts = heapTs[i];
+            int user = heapUser[i];
+            int n = heapSize;
+            while (true) {
+                int c = 2 * i + 1;
+                if (c >= n) {
+                    break;
+                }
+                if (c + 1 < n && less(heapTs[c + 1], heapUser[c + 1], heapTs[c], heapUser[c])) {
+                    c++;
+                }
+                if (!less(heapTs[c], heapUser[c], ts, user)) {
+                    break;
+                }
+                heapTs[i] = heapTs[c];
+                heapUser[i] = heapUser[c];
+                i = c;
+            }
+            heapTs[i] = ts;
+            heapUser[i] = user;
+        }
+
+        private static boolean less(long t1, int u1, long t2, int u2) {
+            return t1 < t2 || (t1 == t2 && u1 < u2);
+        }
+    }
+
+    /** The first index in [from, to) whose cumulative value exceeds x (the last one when rounding overshoots). */
+    private static int search(double[] cum, int from, int to, double x) {
+        int lo = from, hi = to - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (cum[mid] > x) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /** A standard normal deviate (Box-Muller with StrictMath, so every JVM gives the same value). */
+    private static double gaussian(SplittableRandom rnd) {
+        double u1 = 1 - rnd.nextDouble(); // (0, 1]
+        double u2 = rnd.nextDouble();
+        return StrictMath.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * Math.PI * u2);
+    }
+
+    /** SplitMix64 finaliser. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+}
