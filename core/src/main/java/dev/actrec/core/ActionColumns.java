@@ -31,7 +31,7 @@ public final class ActionColumns {
     /** Makes room for {@code n} actions in total, keeping the current ones. */
     public void ensureCapacity(int n) {
         if (n > items.length) {
-            int c = Math.max(n, (int) Math.min(Integer.MAX_VALUE - 8, items.length * 3L / 2));
+            int c = Math.max(n, (int) Math.min(Integer.MAX_VALUE - 8, items.length * 2L));
             items = Arrays.copyOf(items, c);
             types = Arrays.copyOf(types, c);
             timestamps = Arrays.copyOf(timestamps, c);

@@ -230,7 +230,7 @@ public final class ActionStore implements AutoCloseable {
         for (long n : listNumbers(d, suffix)) {
             if (which.test(n)) {
                 Path p = d.resolve(String.format(suffix.equals(".wal") ? "%016d%s" : "%08d%s", n, suffix));
-                LOG.info("{}: deleting ({})", p, why);
+                LOG.debug("{}: deleting ({})", p, why);
                 Files.delete(p);
                 any = true;
             }

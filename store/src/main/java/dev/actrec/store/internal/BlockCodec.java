@@ -2,6 +2,10 @@ package dev.actrec.store.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Encodes one column block of up to {@link #BLOCK} non-negative longs in the smaller of two forms.
@@ -23,60 +27,77 @@ public final class BlockCodec {
     private static final int SPARSE = 1;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    private final int[] bitLengthCount = new int[65];
+    private final int[] allLengths = new int[65];
+    private final int[] nonZeroLengths = new int[65];
     private final long[] nonZero = new long[BLOCK];
+    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Appends the block to {@code sink}. Values must be non-negative (callers zigzag signed columns). */
     public void encode(long[] v, int off, int n, ByteSink sink) {
         assert n > 0 && n <= BLOCK : n;
-        int m = 0;
+        long min = Long.MAX_VALUE;
+        int zeros = 0;
         for (int i = 0; i < n; i++) {
-            assert v[off + i] >= 0 : "negative value " + v[off + i];
-            if (v[off + i] != 0) nonZero[m++] = v[off + i];
+            long x = v[off + i];
+            assert x >= 0 : "negative value " + x;
+            min = Math.min(min, x);
+            if (x == 0) zeros++;
         }
-        int pforCost = pforCost(v, off, n);
-        int sparseCost = m == n || m == 0 ? Integer.MAX_VALUE : ((n + 7) >>> 3) + pforCost(nonZero, 0, m);
+        Arrays.fill(allLengths, 0);
+        Arrays.fill(nonZeroLengths, 0);
+        for (int i = 0; i < n; i++) {
+            long x = v[off + i];
+            allLengths[64 - Long.numberOfLeadingZeros(x - min)]++;
+            nonZeroLengths[64 - Long.numberOfLeadingZeros(x)]++;
+        }
+        int pfor = bestWidth(allLengths, n);
+        int pforCost = 3 + varintLength(min) + (pfor >>> 8);
+        int m = n - zeros;
+        int sparse = 0, sparseCost = Integer.MAX_VALUE;
+        if (zeros > 0 && m > 0) {
+            nonZeroLengths[0] = 0; // zeros are in the bitmap, not among the values
+            sparse = bestWidth(nonZeroLengths, m);
+            sparseCost = ((n + 7) >>> 3) + 5 + (sparse >>> 8);
+        }
         if (sparseCost < pforCost) {
             sink.u8(SPARSE);
             int bytes = (n + 7) >>> 3;
             sink.ensure(bytes);
+            int k = 0;
             for (int b = 0; b < bytes; b++) {
                 int bits = 0;
                 for (int j = 0; j < 8 && b * 8 + j < n; j++) {
-                    if (v[off + b * 8 + j] != 0) bits |= 1 << j;
+                    long x = v[off + b * 8 + j];
+                    if (x != 0) {
+                        bits |= 1 << j;
+                        nonZero[k++] = x;
+                    }
                 }
                 sink.u8(bits);
             }
-            encodePfor(nonZero, 0, m, sink);
+            writePfor(nonZero, 0, m, 0, sparse & 0xFF, sink);
         } else {
-            encodePfor(v, off, n, sink);
+            writePfor(v, off, n, min, pfor & 0xFF, sink);
         }
     }
 
-    private int pforCost(long[] v, int off, int n) {
-        if (n == 0) return 3;
-        long min = Long.MAX_VALUE;
-        for (int i = 0; i < n; i++) min = Math.min(min, v[off + i]);
-        return 3 + varintLength(min) + (bestWidth(v, off, n, min) >>> 8);
-    }
-
-    /** Returns (bytes of packed data and exceptions) << 8 | width. */
-    private int bestWidth(long[] v, int off, int n, long base) {
-        java.util.Arrays.fill(bitLengthCount, 0);
-        for (int i = 0; i < n; i++) bitLengthCount[64 - Long.numberOfLeadingZeros(v[off + i] - base)]++;
+    /**
+     * The width with the fewest bytes of packed values plus exceptions for a histogram of bit lengths, as
+     * (bytes << 8 | width). At most 255 exceptions fit a block header.
+     */
+    private static int bestWidth(int[] lengthCount, int n) {
         int maxLen = 64;
-        while (maxLen > 0 && bitLengthCount[maxLen] == 0) maxLen--;
-        int bestCost = Integer.MAX_VALUE;
+        while (maxLen > 0 && lengthCount[maxLen] == 0) maxLen--;
+        int bestCost = (n * maxLen + 7) >>> 3;
         int bestB = maxLen;
-        for (int b = maxLen; b >= 0; b--) {
-            int cost = (n * b + 7) >>> 3;
-            int exceptions = 0;
-            for (int len = b + 1; len <= maxLen; len++) {
-                int c = bitLengthCount[len];
-                exceptions += c;
-                cost += c * (1 + (len - b + 6) / 7);
-            }
+        int exceptions = 0;
+        for (int b = maxLen - 1; b >= 0; b--) {
+            exceptions += lengthCount[b + 1];
             if (exceptions > 255) break;
+            int cost = (n * b + 7) >>> 3;
+            for (int len = b + 1; len <= maxLen && cost < bestCost; len++) {
+                cost += lengthCount[len] * (1 + (len - b + 6) / 7);
+            }
             if (cost < bestCost) {
                 bestCost = cost;
                 bestB = b;
@@ -85,12 +106,8 @@ public final class BlockCodec {
         return bestCost << 8 | bestB;
     }
 
-    private void encodePfor(long[] v, int off, int n, ByteSink sink) {
+    private static void writePfor(long[] v, int off, int n, long base, int b, ByteSink sink) {
         sink.u8(PFOR);
-        long base = Long.MAX_VALUE;
-        for (int i = 0; i < n; i++) base = Math.min(base, v[off + i]);
-        if (n == 0) base = 0;
-        int b = n == 0 ? 0 : bestWidth(v, off, n, base) & 0xFF;
         long mask = b == 64 ? -1L : (1L << b) - 1;
         int exceptions = 0;
         for (int i = 0; i < n; i++) {
@@ -102,19 +119,23 @@ public final class BlockCodec {
         int bytes = (n * b + 7) >>> 3;
         sink.ensure(bytes + 8);
         byte[] buf = sink.array();
-        int start = sink.position();
-        java.util.Arrays.fill(buf, start, start + bytes + 8, (byte) 0);
-        long bit = 0;
-        for (int i = 0; i < n; i++, bit += b) {
-            long low = (v[off + i] - base) & mask;
-            // Spread the value over the bytes it touches; at most 9 bytes for b = 64.
-            int byteIdx = start + (int) (bit >>> 3);
-            int shift = (int) (bit & 7);
-            long shifted = low << shift;
-            for (int k = 0; k < 8; k++) buf[byteIdx + k] |= (byte) (shifted >>> (8 * k));
-            if (shift + b > 64) buf[byteIdx + 8] |= (byte) (low >>> (64 - shift));
+        int at = sink.position();
+        // Accumulate bits LSB first and store whole 64-bit words; the last partial word is cut to its bytes.
+        long acc = 0;
+        int accBits = 0;
+        for (int i = 0; i < n; i++) {
+            long x = (v[off + i] - base) & mask;
+            acc |= x << accBits;
+            accBits += b;
+            if (accBits >= 64) {
+                LE_LONG.set(buf, at, acc);
+                at += 8;
+                accBits -= 64;
+                acc = accBits == 0 ? 0 : x >>> (b - accBits);
+            }
         }
-        sink.position(start + bytes);
+        if (accBits > 0) LE_LONG.set(buf, at, acc);
+        sink.position(sink.position() + bytes);
         if (exceptions > 0) {
             for (int i = 0; i < n; i++) {
                 long high = b == 64 ? 0 : (v[off + i] - base) >>> b;
