@@ -1,0 +1,45 @@
+package dev.actrec.simd.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Every branch of the provider choice; the JVM under test has the vector module, so "present" is real. */
+class KernelProviderLookupTest {
+
+  @Test
+  void autoPicksPanamaWhenTheModuleIsPresent() {
+    for (String requested : new String[] {null, "auto", "panama", " Panama "}) {
+      KernelProviderLookup.Choice choice = KernelProviderLookup.choose(requested, true);
+      assertEquals("panama", choice.provider().name(), "requested=" + requested);
+      assertNull(choice.warning(), "requested=" + requested);
+    }
+  }
+
+  @Test
+  void scalarIsForcedSilently() {
+    for (String requested : new String[] {"scalar", "SCALAR", " scalar"}) {
+      KernelProviderLookup.Choice choice = KernelProviderLookup.choose(requested, true);
+      assertEquals("scalar", choice.provider().name(), "requested=" + requested);
+      assertNull(choice.warning(), "requested=" + requested);
+    }
+  }
+
+  @Test
+  void missingModuleFallsBackToScalarWithOneWarning() {
+    for (String requested : new String[] {null, "auto", "panama"}) {
+      KernelProviderLookup.Choice choice = KernelProviderLookup.choose(requested, false);
+      assertEquals("scalar", choice.provider().name(), "requested=" + requested);
+      assertTrue(choice.warning().contains("jdk.incubator.vector"), choice.warning());
+    }
+  }
+
+  @Test
+  void unknownValueFallsBackToScalarAndNamesTheValue() {
+    KernelProviderLookup.Choice choice = KernelProviderLookup.choose("avx9000", true);
+    assertEquals("scalar", choice.provider().name());
+    assertTrue(choice.warning().contains("actrec.simd=avx9000"), choice.warning());
+  }
+}
