@@ -39,6 +39,20 @@ public final class KernelProviderLookup {
     return choice.provider();
   }
 
+  /**
+   * The named implementation, {@code "scalar"} or {@code "panama"}, regardless of the system property; for
+   * benchmarks and tests that compare the two in one JVM.
+   *
+   * @throws IllegalStateException if that implementation cannot run in this JVM, with the reason
+   */
+  public static KernelProvider forName(String name) {
+    Choice choice = choose(name, ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent());
+    if (choice.warning() != null) {
+      throw new IllegalStateException(choice.warning());
+    }
+    return choice.provider();
+  }
+
   /** The decision itself, free of global state so that tests can drive every branch. */
   static Choice choose(String requested, boolean vectorModulePresent) {
     String mode = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);

@@ -2,6 +2,7 @@ package dev.actrec.simd.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -41,5 +42,14 @@ class KernelProviderLookupTest {
     KernelProviderLookup.Choice choice = KernelProviderLookup.choose("avx9000", true);
     assertEquals("scalar", choice.provider().name());
     assertTrue(choice.warning().contains("actrec.simd=avx9000"), choice.warning());
+  }
+
+  @Test
+  void forNameGivesEitherImplementationOrSaysWhyNot() {
+    assertEquals("scalar", KernelProviderLookup.forName("scalar").name());
+    assertEquals("panama", KernelProviderLookup.forName("panama").name());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> KernelProviderLookup.forName("sse"));
+    assertTrue(e.getMessage().contains("actrec.simd=sse"), e.getMessage());
   }
 }
