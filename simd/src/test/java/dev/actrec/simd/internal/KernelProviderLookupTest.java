@@ -5,15 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Every branch of the provider choice; the JVM under test has the vector module, so "present" is real. */
 class KernelProviderLookupTest {
 
+  private static final Supplier<String> C2_ON = () -> null;
+
+  @Test
+  void thisJvmHasC2() {
+    assertNull(KernelProviderLookup.c2Missing(), "surefire's JVM runs with the default compilers");
+  }
+
+  @Test
+  void noC2FallsBackToScalarWithOneWarning() {
+    KernelProviderLookup.Choice choice = KernelProviderLookup.choose(null, true, () -> "-XX:TieredStopAtLevel=1");
+    assertEquals("scalar", choice.provider().name());
+    assertTrue(choice.warning().contains("TieredStopAtLevel=1"), choice.warning());
+  }
+
   @Test
   void autoPicksPanamaWhenTheModuleIsPresent() {
     for (String requested : new String[] {null, "auto", "panama", " Panama "}) {
-      KernelProviderLookup.Choice choice = KernelProviderLookup.choose(requested, true);
+      KernelProviderLookup.Choice choice = KernelProviderLookup.choose(requested, true, C2_ON);
       assertEquals("panama", choice.provider().name(), "requested=" + requested);
       assertNull(choice.warning(), "requested=" + requested);
     }
@@ -22,7 +37,7 @@ class KernelProviderLookupTest {
   @Test
   void scalarIsForcedSilently() {
     for (String requested : new String[] {"scalar", "SCALAR", " scalar"}) {
-      KernelProviderLookup.Choice choice = KernelProviderLookup.choose(requested, true);
+      KernelProviderLookup.Choice choice = KernelProviderLookup.choose(requested, true, C2_ON);
       assertEquals("scalar", choice.provider().name(), "requested=" + requested);
       assertNull(choice.warning(), "requested=" + requested);
     }
@@ -31,7 +46,7 @@ class KernelProviderLookupTest {
   @Test
   void missingModuleFallsBackToScalarWithOneWarning() {
     for (String requested : new String[] {null, "auto", "panama"}) {
-      KernelProviderLookup.Choice choice = KernelProviderLookup.choose(requested, false);
+      KernelProviderLookup.Choice choice = KernelProviderLookup.choose(requested, false, C2_ON);
       assertEquals("scalar", choice.provider().name(), "requested=" + requested);
       assertTrue(choice.warning().contains("jdk.incubator.vector"), choice.warning());
     }
@@ -39,7 +54,7 @@ class KernelProviderLookupTest {
 
   @Test
   void unknownValueFallsBackToScalarAndNamesTheValue() {
-    KernelProviderLookup.Choice choice = KernelProviderLookup.choose("avx9000", true);
+    KernelProviderLookup.Choice choice = KernelProviderLookup.choose("avx9000", true, C2_ON);
     assertEquals("scalar", choice.provider().name());
     assertTrue(choice.warning().contains("actrec.simd=avx9000"), choice.warning());
   }

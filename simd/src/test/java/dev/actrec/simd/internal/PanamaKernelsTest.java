@@ -23,7 +23,7 @@ class PanamaKernelsTest {
 
   @BeforeAll
   static void loadPanama() {
-    KernelProviderLookup.Choice choice = KernelProviderLookup.choose("panama", true);
+    KernelProviderLookup.Choice choice = KernelProviderLookup.choose("panama", true, () -> null);
     assumeTrue(choice.warning() == null, "vector kernels unavailable here: " + choice.warning());
     panama = choice.provider();
   }
