@@ -63,13 +63,14 @@ public final class VectorKernels {
    *
    * @param m the matrix, at least {@code rows·cols} long
    * @param x at least {@code cols} long
-   * @param out at least {@code rows} long; must not be {@code x}
+   * @param out at least {@code rows} long; must be neither {@code m} nor {@code x}
    */
   public static void matVec(float[] m, int rows, int cols, float[] x, float[] out) {
     checkMatrix("m", m, rows, cols);
     checkAtLeast("x", x, cols);
     checkAtLeast("out", out, rows);
     checkDistinct("out", out, "x", x);
+    checkDistinct("out", out, "m", m);
     // A row-major matrix-vector product is the retrieval scan: one query against `rows` contiguous rows.
     Holder.PROVIDER.dotMany(m, rows, cols, x, out);
   }
@@ -81,16 +82,24 @@ public final class VectorKernels {
     checkAtLeast("bias", bias, rows);
     checkAtLeast("out", out, rows);
     checkDistinct("out", out, "x", x);
+    checkDistinct("out", out, "m", m);
     checkDistinct("out", out, "bias", bias);
     Holder.PROVIDER.dotMany(m, rows, cols, x, out);
     Holder.PROVIDER.axpy(1f, bias, 0, out, 0, rows);
   }
 
-  /** {@code y[yOff+i] += alpha·x[xOff+i]} for {@code 0 <= i < n}. */
+  /**
+   * {@code y[yOff+i] += alpha·x[xOff+i]} for {@code 0 <= i < n}. The two slices may be the same slice, but must
+   * not otherwise overlap (a vectorised loop would read values it has already updated).
+   */
   public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
     checkLength("n", n);
     checkSlice("x", x, xOff, n);
     checkSlice("y", y, yOff, n);
+    if (x == y && xOff != yOff && Math.abs(xOff - yOff) < n) {
+      throw new IllegalArgumentException("x[" + xOff + ", " + xOff + " + " + n + ") and y[" + yOff + ", " + yOff
+          + " + " + n + ") overlap in the same array");
+    }
     Holder.PROVIDER.axpy(alpha, x, xOff, y, yOff, n);
   }
 
@@ -100,13 +109,14 @@ public final class VectorKernels {
    *
    * @param rows at least {@code count·dim} long, row-major
    * @param q at least {@code dim} long
-   * @param out at least {@code count} long; must not be {@code q}
+   * @param out at least {@code count} long; must be neither {@code rows} nor {@code q}
    */
   public static void dotMany(float[] rows, int count, int dim, float[] q, float[] out) {
     checkMatrix("rows", rows, count, dim);
     checkAtLeast("q", q, dim);
     checkAtLeast("out", out, count);
     checkDistinct("out", out, "q", q);
+    checkDistinct("out", out, "rows", rows);
     Holder.PROVIDER.dotMany(rows, count, dim, q, out);
   }
 

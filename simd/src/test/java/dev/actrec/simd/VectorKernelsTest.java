@@ -181,7 +181,8 @@ class VectorKernelsTest {
     assertMessage(IllegalArgumentException.class,
         () -> VectorKernels.matVec(m, -1, 2, new float[2], out), "rows/count must be >= 0", "-1");
     float[] x = new float[3];
-    assertMessage(IllegalArgumentException.class, () -> VectorKernels.matVec(m, 2, 3, x, x), "same array");
+    assertMessage(IllegalArgumentException.class, () -> VectorKernels.matVec(m, 2, 3, x, x), "same array", "x");
+    assertMessage(IllegalArgumentException.class, () -> VectorKernels.dotMany(m, 2, 3, x, m), "same array", "rows");
     assertMessage(IllegalArgumentException.class,
         () -> VectorKernels.matVecAdd(m, 2, 3, x, new float[1], out), "bias.length=1", "2");
     assertMessage(IllegalArgumentException.class,
@@ -200,6 +201,11 @@ class VectorKernelsTest {
     float[] y = new float[4];
     assertMessage(IndexOutOfBoundsException.class, () -> VectorKernels.axpy(1f, new float[4], 0, y, 1, 4),
         "y[1, 1 + 4)", "y.length=4");
+    float[] xy = new float[40];
+    assertMessage(IllegalArgumentException.class, () -> VectorKernels.axpy(1f, xy, 0, xy, 8, 20),
+        "x[0, 0 + 20)", "y[8, 8 + 20)", "overlap");
+    VectorKernels.axpy(1f, xy, 0, xy, 20, 20); // adjacent slices are fine
+    VectorKernels.axpy(1f, xy, 4, xy, 4, 20); // and so is the same slice: y += alpha·y
     assertMessage(IndexOutOfBoundsException.class, () -> VectorKernels.softmaxInPlace(y, 3, 2),
         "x[3, 3 + 2)", "x.length=4");
     assertMessage(IllegalArgumentException.class, () -> VectorKernels.softmaxInPlace(y, 0, -2), "-2");
