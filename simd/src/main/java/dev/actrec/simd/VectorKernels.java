@@ -15,8 +15,9 @@ import java.util.Objects;
  *
  * <p>Array conventions: a matrix or a set of rows is one row-major {@code float[]}; inputs may be longer than
  * needed and only the stated prefix or slice is read; outputs may be longer and only the stated prefix is written.
- * No method allocates. The results of the two implementations differ only by floating-point rounding (summation
- * order and fused multiply-add), never by more than a few ulps times the length.
+ * No method allocates. The two implementations differ only by floating-point rounding (summation order, fused
+ * multiply-add): for a sum of n products, by at most about {@code n·2^-23·Σ|a_i·b_i|}, the textbook bound for
+ * float summation; softmax and top-k give the same results in both.
  *
  * <p>Thread safety: all methods are stateless and may run concurrently, as long as threads do not share an output
  * array.
