@@ -38,11 +38,17 @@ public class ReadProbe {
             ActionColumns c = new ActionColumns();
             int u = s.findUser(1);
             long[] t = new long[200];
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long[] cpu = new long[t.length];
             for (int i = 0; i < t.length; i++) {
                 long st = System.nanoTime();
+                long cs = mx.getCurrentThreadCpuTime();
                 s.readAll(u, c);
                 t[i] = System.nanoTime() - st;
+                cpu[i] = mx.getCurrentThreadCpuTime() - cs;
             }
+            Arrays.sort(cpu);
+            System.out.printf("readAll cpu p50 %.2f ms%n", cpu[100] / 1e6);
             Arrays.sort(t);
             System.out.printf("readAll n=%d p50 %.2f ms p99 %.2f ms%n", c.size(), t[100] / 1e6, t[198] / 1e6);
             long[] t2 = new long[20000];

@@ -3,6 +3,10 @@ package dev.actrec.store.internal;
 import dev.actrec.core.ActionColumns;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -29,6 +33,7 @@ public final class ChunkCodec {
     private static final int B = BlockCodec.BLOCK;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final BlockCodec blocks = new BlockCodec();
     private final long[] col = new long[B];
@@ -135,51 +140,61 @@ public final class ChunkCodec {
         return seg.get(LONG, at + HEADER + 4L * blockCount(seg, at) + 8L * blk);
     }
 
+    /** Heap copy of the blocks being decoded, reused; see {@link BlockCodec#decode}. */
+    private byte[] scratch = new byte[1 << 16];
+
     /**
      * Appends blocks {@code [fromBlock, toBlock)} of the chunk at {@code at} to {@code out}.
      * Returns the number of actions appended.
      */
     public int decode(MemorySegment seg, long at, int fromBlock, int toBlock, int[] registeredDuration, ActionColumns out) {
+        if (fromBlock >= toBlock) return 0;
         int count = count(seg, at);
         int blockCount = blockCount(seg, at);
+        assert toBlock <= blockCount;
         long payloadAt = at + HEADER;
+        long start = seg.get(INT, payloadAt + 4L * fromBlock) & 0xFFFFFFFFL;
+        long end = toBlock == blockCount ? (payloadLength(seg, at) & 0xFFFFFFFFL) - 8
+                : seg.get(INT, payloadAt + 4L * toBlock) & 0xFFFFFFFFL;
+        int len = (int) (end - start);
+        if (scratch.length < len + 16) scratch = new byte[Math.max(len + 16, scratch.length * 2)];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, payloadAt + start, scratch, 0, len);
+        Arrays.fill(scratch, len, len + 16, (byte) 0);
+        byte[] buf = scratch;
         int total = 0;
-        int firstLen = fromBlock == toBlock ? 0 : Math.min(B, count - fromBlock * B);
         out.ensureCapacity(out.size() + (toBlock - fromBlock) * B);
+        long[] ts = out.timestampArray();
+        int[] items = out.itemArray();
+        byte[] types = out.typeArray();
+        int[] watch = out.watchArray();
+        int[] dur = out.durationArray();
+        int pos = 0;
         for (int blk = fromBlock; blk < toBlock; blk++) {
-            int len = Math.min(B, count - blk * B);
+            int n = Math.min(B, count - blk * B);
             int o = out.size();
-            long pos = payloadAt + (seg.get(INT, payloadAt + 4L * blk) & 0xFFFFFFFFL);
-            long[] ts = out.timestampArray();
-            long t = seg.get(LONG, pos);
+            long t = (long) LE_LONG.get(buf, pos);
             pos += 8;
             ts[o] = t;
-            if (len > 1) {
-                pos = blocks.decode(seg, pos, len - 1, col);
-                for (int i = 1; i < len; i++) {
+            if (n > 1) {
+                pos = blocks.decode(buf, pos, n - 1, col);
+                for (int i = 1; i < n; i++) {
                     t += col[i - 1];
                     ts[o + i] = t;
                 }
             }
-            pos = blocks.decode(seg, pos, len, col);
-            int[] items = out.itemArray();
-            for (int i = 0; i < len; i++) items[o + i] = (int) col[i];
-            pos = blocks.decode(seg, pos, len, col);
-            byte[] types = out.typeArray();
-            for (int i = 0; i < len; i++) types[o + i] = (byte) col[i];
-            pos = blocks.decode(seg, pos, len, col);
-            int[] watch = out.watchArray();
-            for (int i = 0; i < len; i++) watch[o + i] = (int) col[i];
-            blocks.decode(seg, pos, len, col);
-            int[] dur = out.durationArray();
-            for (int i = 0; i < len; i++) {
+            pos = blocks.decode(buf, pos, n, col);
+            for (int i = 0; i < n; i++) items[o + i] = (int) col[i];
+            pos = blocks.decode(buf, pos, n, col);
+            for (int i = 0; i < n; i++) types[o + i] = (byte) col[i];
+            pos = blocks.decode(buf, pos, n, col);
+            for (int i = 0; i < n; i++) watch[o + i] = (int) col[i];
+            pos = blocks.decode(buf, pos, n, col);
+            for (int i = 0; i < n; i++) {
                 dur[o + i] = (int) (registeredDuration[items[o + i]] + ByteSink.unzigzag(col[i]));
             }
-            out.setSize(o + len);
-            total += len;
+            out.setSize(o + n);
+            total += n;
         }
-        assert fromBlock >= toBlock || firstLen > 0;
-        assert toBlock <= blockCount;
         return total;
     }
 }
