@@ -1,0 +1,127 @@
+package dev.actrec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The commands as a user runs them, in process: exit codes, output, and what reaches the store. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            CommandLine cl = Main.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute(args);
+            System.out.flush();
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(oldOut);
+        }
+    }
+
+    @Test
+    void everyCommandHasHelpAndTheToolHasAVersion() {
+        for (String cmd : new String[] {"ingest", "history", "stats", "gen", "quickstart", "bench"}) {
+            Run r = run(cmd, "--help");
+            assertEquals(0, r.code(), cmd);
+            assertTrue(r.out().contains("Usage: actrec " + cmd), r.out());
+        }
+        Run v = run("--version");
+        assertEquals(0, v.code());
+        assertTrue(v.out().startsWith("actrec "), v.out());
+    }
+
+    @Test
+    void ingestThenHistoryAndStats() throws Exception {
+        Path csv = tmp.resolve("e.csv");
+        Files.writeString(csv, """
+                user,item,action,ts,watch_ms,duration_ms
+                u1,10,view,1000,500,9000
+                u1,11,like,2000,,
+                2,10,impression,1500,0,9000
+                u1,10,view,1000,500,9000
+                """);
+        Path data = tmp.resolve("data");
+        Run in = run("ingest", "--data", data.toString(), csv.toString());
+        assertEquals(0, in.code(), in.err());
+        assertTrue(in.out().contains("3 stored, 1 exact duplicates dropped"), in.out());
+
+        Run h = run("history", "--data", data.toString(), "--user", "u1", "--json");
+        assertEquals(0, h.code(), h.err());
+        assertTrue(h.out().contains("\"history_length\" : 2"), h.out());
+        assertTrue(h.out().indexOf("\"like\"") > h.out().indexOf("\"view\""), "oldest first: " + h.out());
+
+        Run s = run("stats", "--data", data.toString(), "--json");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().contains("\"actions\" : 3") && s.out().contains("\"users\" : 2"), s.out());
+
+        Run unknown = run("history", "--data", data.toString(), "--user", "nobody");
+        assertEquals(1, unknown.code());
+    }
+
+    @Test
+    void badLineRejectsItsBatchNamesFileLineFieldValueAndKeepsEarlierBatches() throws Exception {
+        Path csv = tmp.resolve("bad.csv");
+        StringBuilder sb = new StringBuilder("user,item,action,ts\n");
+        for (int i = 0; i < 10; i++) sb.append("1,").append(i).append(",view,").append(1000 + i).append('\n');
+        sb.append("1,99,teleport,5000\n"); // line 12, in the third batch of 5
+        for (int i = 0; i < 3; i++) sb.append("1,").append(200 + i).append(",view,").append(6000 + i).append('\n');
+        Files.writeString(csv, sb);
+        Path data = tmp.resolve("data");
+        Run r = run("ingest", "--data", data.toString(), "--batch-size", "5", csv.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(csv + ":12") && r.err().contains("action") && r.err().contains("teleport"), r.err());
+        Run s = run("stats", "--data", data.toString(), "--json");
+        assertTrue(s.out().contains("\"actions\" : 10"), "the two whole batches before the bad one stay: " + s.out());
+    }
+
+    @Test
+    void ndjsonAndGeneratedStreamsIngest() throws Exception {
+        Path nd = tmp.resolve("e.ndjson");
+        Files.writeString(nd, "{\"user\":\"a\",\"item\":5,\"action\":\"share\",\"ts\":7}\n{\"user\":\"a\",\"item\":\"x\",\"action\":\"SKIP\",\"ts\":9,\"watch_ms\":3}\n");
+        Path data = tmp.resolve("data");
+        assertEquals(0, run("ingest", "--data", data.toString(), nd.toString()).code());
+
+        Path gen = tmp.resolve("g.csv");
+        Run g = run("gen", "--users", "20", "--actions-per-user", "50", "--items", "300", "--seed", "3", "--out", gen.toString());
+        assertEquals(0, g.code(), g.err());
+        Path gen2 = tmp.resolve("g2.csv");
+        run("gen", "--users", "20", "--actions-per-user", "50", "--items", "300", "--seed", "3", "--out", gen2.toString());
+        assertEquals(-1, Files.mismatch(gen, gen2), "same seed, same bytes");
+        Run in = run("ingest", "--data", data.toString(), gen.toString());
+        assertEquals(0, in.code(), in.err());
+        assertTrue(in.out().contains("1,000 stored"), in.out());
+    }
+
+    @Test
+    void benchmarkDatasetFormatIngests() {
+        Path lastfm = Path.of("..", "..", "shared", "datasets", "LastFM", "LastFM.txt").toAbsolutePath().normalize();
+        Assumptions.assumeTrue(Files.exists(lastfm), "skipped: " + lastfm + " not found (../shared/datasets is not beside the project)");
+        Path data = tmp.resolve("data");
+        Run in = run("ingest", "--data", data.toString(), lastfm.toString());
+        assertEquals(0, in.code(), in.err());
+        assertTrue(in.out().contains("52,551 stored"), in.out());
+        Run s = run("stats", "--data", data.toString(), "--json");
+        assertTrue(s.out().contains("\"users\" : 1090") && s.out().contains("\"items\" : 3646")
+                && s.out().contains("\"longest_history\" : 899"), s.out());
+    }
+}
