@@ -162,16 +162,6 @@ public final class SyntheticEventGenerator {
         return config.totalEvents();
     }
 
-    /** The fixed duration of an item (ms), by external id {@code 1..items}; for tests and documentation. */
-    public int durationOf(int externalItemId) {
-        for (int r = 0; r < itemId.length; r++) {
-            if (itemId[r] == externalItemId) {
-                return itemDuration[r];
-            }
-        }
-        throw new IllegalArgumentException("no item " + externalItemId + " (ids are 1.." + itemId.length + ")");
-    }
-
     /** Writes all events to {@code out} (not closed) in CSV or NDJSON; returns the count. */
     public long writeTo(OutputStream out, EventFormat format) throws IOException {
         return writeTo(out, format, null);
