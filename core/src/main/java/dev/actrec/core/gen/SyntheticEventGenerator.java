@@ -78,12 +78,14 @@ public final class SyntheticEventGenerator {
     private final int[] itemId;          // (items) external id, 1-based
     private final int[] itemDuration;    // (items) ms
     private final int[] itemCategory;    // (items)
-    private final double[] globalCum;    // (items) cumulative popularity weight
+    private final double[] globalProb;   // (items) alias table over ranks, by popularity weight
+    private final int[] globalAlias;     // (items)
 
     // Items grouped by category, each group in rank order: catItems[catStart[c] .. catStart[c+1]) are ranks.
     private final int[] catStart;        // (categories + 1)
     private final int[] catItems;        // (items) ranks
-    private final double[] catCum;       // (items) cumulative weight within the group
+    private final double[] catProb;      // (items) one alias table per category slice of catItems
+    private final int[] catAlias;        // (items) absolute positions in catItems
     private final double[] catMassCum;   // (categories) cumulative total weight of each category
 
     public SyntheticEventGenerator(GenConfig config) {
@@ -104,13 +106,15 @@ public final class SyntheticEventGenerator {
         }
 
         double[] weight = new double[n];
-        globalCum = new double[n];
-        double acc = 0;
         for (int r = 0; r < n; r++) {
             weight[r] = 1.0 / StrictMath.pow(r + 1, config.zipfExponent());
-            acc += weight[r];
-            globalCum[r] = acc;
         }
+        int[] small = new int[n];
+        int[] large = new int[n];
+        globalProb = new double[n];
+        globalAlias = new int[n];
+        buildAlias(weight, 0, n, globalProb, globalAlias, small, large);
+        double acc;
 
         // Category sizes follow a power law: category c draws items with probability ~ 1/(c+1).
         double[] catSizeCum = new double[nc];
@@ -135,21 +139,69 @@ public final class SyntheticEventGenerator {
             catStart[c + 1] = catStart[c] + count[c];
         }
         catItems = new int[n];
-        catCum = new double[n];
+        catProb = new double[n];
+        catAlias = new int[n];
         catMassCum = new double[nc];
         int[] fill = catStart.clone();
         for (int r = 0; r < n; r++) {
             catItems[fill[itemCategory[r]]++] = r;
         }
+        double[] grouped = new double[n]; // weight by position in catItems
+        for (int i = 0; i < n; i++) {
+            grouped[i] = weight[catItems[i]];
+        }
         acc = 0;
         for (int c = 0; c < nc; c++) {
-            double within = 0;
+            buildAlias(grouped, catStart[c], catStart[c + 1], catProb, catAlias, small, large);
             for (int i = catStart[c]; i < catStart[c + 1]; i++) {
-                within += weight[catItems[i]];
-                catCum[i] = within;
+                acc += grouped[i];
             }
-            acc += within;
             catMassCum[c] = acc;
+        }
+    }
+
+    /**
+     * Builds Vose's alias table for sampling index i in [from, to) with probability w[i] / sum: draw i uniformly,
+     * keep it with probability prob[i], else take alias[i]. O(1) per draw, where a cumulative-sum search costs
+     * about log2(n) cache misses on a large catalog. small/large are scratch stacks of at least to - from entries.
+     */
+    private static void buildAlias(double[] w, int from, int to, double[] prob, int[] alias, int[] small,
+                                   int[] large) {
+        int n = to - from;
+        double total = 0;
+        for (int i = from; i < to; i++) {
+            total += w[i];
+        }
+        int ns = 0, nl = 0;
+        for (int i = from; i < to; i++) {
+            prob[i] = w[i] * n / total;
+            if (prob[i] < 1) {
+                small[ns++] = i;
+            } else {
+                large[nl++] = i;
+            }
+        }
+        while (ns > 0 && nl > 0) {
+            int sm = small[--ns];
+            int lg = large[--nl];
+            alias[sm] = lg;
+            prob[lg] -= 1 - prob[sm];
+            if (prob[lg] < 1) {
+                small[ns++] = lg;
+            } else {
+                large[nl++] = lg;
+            }
+        }
+        // what is left is 1 up to rounding
+        while (nl > 0) {
+            int i = large[--nl];
+            prob[i] = 1;
+            alias[i] = i;
+        }
+        while (ns > 0) {
+            int i = small[--ns];
+            prob[i] = 1;
+            alias[i] = i;
         }
     }
 
@@ -160,16 +212,6 @@ public final class SyntheticEventGenerator {
     /** Number of events a run produces. */
     public long totalEvents() {
         return config.totalEvents();
-    }
-
-    /** The fixed duration of an item (ms), by external id {@code 1..items}; for tests and documentation. */
-    public int durationOf(int externalItemId) {
-        for (int r = 0; r < itemId.length; r++) {
-            if (itemId[r] == externalItemId) {
-                return itemDuration[r];
-            }
-        }
-        throw new IllegalArgumentException("no item " + externalItemId + " (ids are 1.." + itemId.length + ")");
     }
 
     /** Writes all events to {@code out} (not closed) in CSV or NDJSON; returns the count. */
@@ -242,35 +284,34 @@ public final class SyntheticEventGenerator {
         final int nUsers = config.users() + (config.heavyUserActions() > 0 ? 1 : 0);
         final int heavy = config.heavyUserActions() > 0 ? config.users() : -1; // index of the heavy user
 
-        // per user u (index = id - 1)
-        final int[] remaining = new int[nUsers];
-        final int[] sessionLeft = new int[nUsers];
-        final int[] lastItem = new int[nUsers];      // rank of the last new item
-        final byte[] lastType = new byte[nUsers];
-        final int[] cats = new int[nUsers * PREFERRED];     // (users, 3) category ids
-        final float[] weights = new float[nUsers * PREFERRED]; // (users, 3) mix, sums to 1
+        // (users, STRIDE): one row per user u (index = id - 1), packed so that an event touches one cache line:
+        // remaining actions, actions left in the session, rank of the last new item, last type, the three
+        // preferred categories and their mix weights (float bits, summing to 1)
+        static final int REM = 0, SESS = 1, LAST_ITEM = 2, LAST_TYPE = 3, CAT = 4, WEIGHT = CAT + PREFERRED;
+        static final int STRIDE = WEIGHT + PREFERRED;
+        final int[] st = new int[nUsers * STRIDE];
 
-        // heap entries: (heapTs[i], heapUser[i]); a binary min-heap of size heapSize
+        // heap entries: (heapTs[i], heapUser[i]); a 4-ary min-heap of size heapSize
         final long[] heapTs = new long[nUsers];
         final int[] heapUser = new int[nUsers];
         int heapSize;
 
         Run() {
             for (int u = 0; u < nUsers; u++) {
-                remaining[u] = u == heavy ? config.heavyUserActions() : config.actionsPerUser();
-                lastType[u] = NONE;
+                st[u * STRIDE + REM] = u == heavy ? config.heavyUserActions() : config.actionsPerUser();
+                st[u * STRIDE + LAST_TYPE] = NONE;
                 for (int k = 0; k < PREFERRED; k++) {
-                    cats[u * PREFERRED + k] = popularCategory();
-                    weights[u * PREFERRED + k] = (float) (0.2 + rnd.nextDouble());
+                    st[u * STRIDE + CAT + k] = popularCategory();
+                    setWeight(u * STRIDE, k, (float) (0.2 + rnd.nextDouble()));
                 }
                 normalise(u);
-                sessionLeft[u] = sessionLength(u);
+                st[u * STRIDE + SESS] = sessionLength(u);
                 long start = config.startMs() + (long) (rnd.nextDouble() * meanSessionGap(u));
                 heapTs[heapSize] = start;
                 heapUser[heapSize] = u;
                 heapSize++;
             }
-            for (int i = heapSize / 2 - 1; i >= 0; i--) {
+            for (int i = (heapSize - 2) / 4; i >= 0; i--) {
                 siftDown(i);
             }
         }
@@ -283,13 +324,13 @@ public final class SyntheticEventGenerator {
                 long ts = heapTs[0];
                 long busyMs = emit(batch, u, ts);
                 n++;
-                if (--remaining[u] == 0) {
+                if (--st[u * STRIDE + REM] == 0) {
                     heapSize--;
                     heapTs[0] = heapTs[heapSize];
                     heapUser[0] = heapUser[heapSize];
-                } else if (--sessionLeft[u] == 0) {
+                } else if (--st[u * STRIDE + SESS] == 0) {
                     drift(u);
-                    sessionLeft[u] = sessionLength(u);
+                    st[u * STRIDE + SESS] = sessionLength(u);
                     heapTs[0] = ts + busyMs + sessionGap(u);
                 } else {
                     heapTs[0] = ts + busyMs + 300 + (long) (3000 * exponential());
@@ -306,14 +347,14 @@ public final class SyntheticEventGenerator {
             int rank;
             byte type;
             int watch = 0;
-            byte prev = lastType[u];
+            byte prev = (byte) st[u * STRIDE + LAST_TYPE];
             double a;
             if (prev == VIEW || prev == LONG_VIEW) {
-                rank = lastItem[u];
+                rank = st[u * STRIDE + LAST_ITEM];
                 a = affinity(u, itemCategory[rank]);
                 type = engagement(a, prev == LONG_VIEW ? 2.0 : 1.0);
                 if (type != NONE) {
-                    lastType[u] = type;
+                    st[u * STRIDE + LAST_TYPE] = type;
                     batch.add(u + 1, null, itemId[rank], null, type, ts, 0, itemDuration[rank], 0);
                     return 0;
                 }
@@ -337,8 +378,8 @@ public final class SyntheticEventGenerator {
                 double f = 1.0 - 0.3 * rnd.nextDouble() * (1.2 - a) / 1.05;
                 watch = (int) (duration * Math.min(1.0, f));
             }
-            lastType[u] = type;
-            lastItem[u] = rank;
+            st[u * STRIDE + LAST_TYPE] = type;
+            st[u * STRIDE + LAST_ITEM] = rank;
             batch.add(u + 1, null, itemId[rank], null, type, ts, watch, duration, 0);
             return watch;
         }
@@ -356,26 +397,27 @@ public final class SyntheticEventGenerator {
 
         private int pickItem(int u) {
             if (rnd.nextDouble() < EXPLORE) {
-                return search(globalCum, 0, globalCum.length, rnd.nextDouble() * globalCum[globalCum.length - 1]);
+                int r = rnd.nextInt(globalProb.length);
+                return rnd.nextDouble() < globalProb[r] ? r : globalAlias[r];
             }
             double x = rnd.nextDouble();
             int k = 0;
-            while (k < PREFERRED - 1 && x >= weights[u * PREFERRED + k]) {
-                x -= weights[u * PREFERRED + k];
+            while (k < PREFERRED - 1 && x >= weight(u * STRIDE, k)) {
+                x -= weight(u * STRIDE, k);
                 k++;
             }
-            int c = cats[u * PREFERRED + k];
-            int s = catStart[c], e = catStart[c + 1];
-            return catItems[search(catCum, s, e, rnd.nextDouble() * catCum[e - 1])];
+            int c = st[u * STRIDE + CAT + k];
+            int i = catStart[c] + rnd.nextInt(catStart[c + 1] - catStart[c]);
+            return catItems[rnd.nextDouble() < catProb[i] ? i : catAlias[i]];
         }
 
         private double affinity(int u, int category) {
             float max = 0;
             float w = -1;
             for (int k = 0; k < PREFERRED; k++) {
-                float wk = weights[u * PREFERRED + k];
+                float wk = weight(u * STRIDE, k);
                 max = Math.max(max, wk);
-                if (cats[u * PREFERRED + k] == category) {
+                if (st[u * STRIDE + CAT + k] == category) {
                     w = Math.max(w, wk);
                 }
             }
@@ -384,30 +426,38 @@ public final class SyntheticEventGenerator {
 
         /** Perturbs the user's category mix; sometimes swaps the weakest category for a new one. */
         private void drift(int u) {
-            int base = u * PREFERRED;
+            int base = u * STRIDE;
             int weakest = 0;
             for (int k = 0; k < PREFERRED; k++) {
-                weights[base + k] = (float) (weights[base + k] * StrictMath.exp(0.3 * gaussian(rnd)));
-                if (weights[base + k] < weights[base + weakest]) {
+                setWeight(base, k, (float) (weight(base, k) * StrictMath.exp(0.3 * gaussian(rnd))));
+                if (weight(base, k) < weight(base, weakest)) {
                     weakest = k;
                 }
             }
             if (rnd.nextDouble() < 0.05) {
-                cats[base + weakest] = popularCategory();
-                weights[base + weakest] = 0.15f;
+                st[base + CAT + weakest] = popularCategory();
+                setWeight(base, weakest, 0.15f);
             }
             normalise(u);
         }
 
         private void normalise(int u) {
-            int base = u * PREFERRED;
+            int base = u * STRIDE;
             float sum = 0;
             for (int k = 0; k < PREFERRED; k++) {
-                sum += weights[base + k];
+                sum += weight(base, k);
             }
             for (int k = 0; k < PREFERRED; k++) {
-                weights[base + k] = Math.max(0.01f, weights[base + k] / sum);
+                setWeight(base, k, Math.max(0.01f, weight(base, k) / sum));
             }
+        }
+
+        private float weight(int base, int k) {
+            return Float.intBitsToFloat(st[base + WEIGHT + k]);
+        }
+
+        private void setWeight(int base, int k, float w) {
+            st[base + WEIGHT + k] = Float.floatToRawIntBits(w);
         }
 
         private int popularCategory() {
@@ -445,17 +495,21 @@ public final class SyntheticEventGenerator {
             return -StrictMath.log(1 - rnd.nextDouble());
         }
 
+        /** Moves entry i down a 4-ary heap (half the depth of a binary one, and four children share a cache line). */
         private void siftDown(int i) {
             long ts = heapTs[i];
             int user = heapUser[i];
             int n = heapSize;
             while (true) {
-                int c = 2 * i + 1;
-                if (c >= n) {
+                int first = 4 * i + 1;
+                if (first >= n) {
                     break;
                 }
-                if (c + 1 < n && less(heapTs[c + 1], heapUser[c + 1], heapTs[c], heapUser[c])) {
-                    c++;
+                int c = first;
+                for (int j = first + 1; j < Math.min(first + 4, n); j++) {
+                    if (less(heapTs[j], heapUser[j], heapTs[c], heapUser[c])) {
+                        c = j;
+                    }
                 }
                 if (!less(heapTs[c], heapUser[c], ts, user)) {
                     break;

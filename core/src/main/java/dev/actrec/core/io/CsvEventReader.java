@@ -74,6 +74,34 @@ public final class CsvEventReader implements EventReader {
                     }
                     p++; // the comma nextField stopped at
                 }
+                if (f != EventField.ACTION) {
+                    // Fast path for the common case, a short unquoted number: digits are parsed in the same pass
+                    // that finds the comma. Anything else (quotes, string ids, errors) takes the general path.
+                    final byte[] lb0 = lb.buf;
+                    int s = p;
+                    long v = 0;
+                    while (p < end) {
+                        int d = lb0[p] - '0';
+                        if (d < 0 || d > 9) {
+                            break;
+                        }
+                        v = v * 10 + d;
+                        p++;
+                    }
+                    int len = p - s;
+                    if (len > 0 && (p == end || lb0[p] == ',')
+                            && len <= (f == EventField.WATCH_MS || f == EventField.DURATION_MS ? 9 : 18)) {
+                        switch (f) {
+                            case USER -> userId = v;
+                            case ITEM -> itemId = v;
+                            case TS -> ts = v;
+                            case WATCH_MS -> watch = (int) v;
+                            default -> duration = (int) v;
+                        }
+                        continue;
+                    }
+                    p = s;
+                }
                 p = nextField(p, end, f);
                 byte[] b = fieldBytes;
                 int s = fieldStart, e = fieldEnd;

@@ -22,10 +22,20 @@ final class Fields {
     static final String MS_PROBLEM = "must be a non-negative integer (milliseconds) at most " + Integer.MAX_VALUE;
 
     private static final byte[][] ACTION_NAMES = new byte[ActionType.COUNT][];
+    private static final int MAX_ACTION_LENGTH = 16;
+    /** code + 1 by (name length * 32 + first letter's low five bits); 0 for none. */
+    private static final byte[] ACTION_BY_LENGTH_AND_FIRST = new byte[MAX_ACTION_LENGTH * 32];
 
     static {
         for (int c = 0; c < ActionType.COUNT; c++) {
-            ACTION_NAMES[c] = ActionType.fromCode(c).wireName().getBytes(StandardCharsets.US_ASCII);
+            byte[] name = ActionType.fromCode(c).wireName().getBytes(StandardCharsets.US_ASCII);
+            ACTION_NAMES[c] = name;
+            int slot = name.length * 32 + (name[0] & 31);
+            // new action types must keep (length, first letter) unique, or this table needs a second probe
+            if (name.length >= MAX_ACTION_LENGTH || ACTION_BY_LENGTH_AND_FIRST[slot] != 0) {
+                throw new ExceptionInInitializerError("action names collide in the lookup table: " + c);
+            }
+            ACTION_BY_LENGTH_AND_FIRST[slot] = (byte) (c + 1);
         }
     }
 
@@ -133,26 +143,29 @@ final class Fields {
     /** Parses a wire name (ASCII case-insensitive) in place; returns the code. */
     static byte action(LineBuffer ctx, String field, byte[] b, int start, int end) throws InputFormatException {
         int n = end - start;
-        names:
-        for (int c = 0; c < ActionType.COUNT; c++) {
-            byte[] name = ACTION_NAMES[c];
-            if (name.length != n) {
-                continue;
+        if (n > 0 && n < MAX_ACTION_LENGTH) {
+            // the (length, first letter) pair already singles out one name; then compare the rest
+            int c = ACTION_BY_LENGTH_AND_FIRST[n * 32 + (b[start] & 31)] - 1;
+            if (c >= 0 && equalsIgnoreAsciiCase(ACTION_NAMES[c], b, start)) {
+                return (byte) c;
             }
-            for (int i = 0; i < n; i++) {
-                int x = b[start + i];
-                if (x >= 'A' && x <= 'Z') {
-                    x += 'a' - 'A';
-                }
-                if (x != name[i]) {
-                    continue names;
-                }
-            }
-            return (byte) c;
         }
         throw ctx.error(field, LineBuffer.text(b, start, end), start == end
                 ? "missing action; valid actions: " + ActionType.wireNames()
                 : "unknown action; valid actions: " + ActionType.wireNames());
+    }
+
+    private static boolean equalsIgnoreAsciiCase(byte[] lower, byte[] b, int start) {
+        for (int i = 0; i < lower.length; i++) {
+            int x = b[start + i];
+            if (x >= 'A' && x <= 'Z') {
+                x += 'a' - 'A';
+            }
+            if (x != lower[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
