@@ -88,9 +88,13 @@ final class ActionLogSegment implements AutoCloseable {
         out.bytes(payload, 0, len);
     }
 
-    /** Writes framed records and fsyncs: the group commit. */
-    void appendAndSync(ByteSink framed) throws IOException {
+    /** Writes framed records (to the OS; not yet durable). */
+    void append(ByteSink framed) throws IOException {
         FileSync.writeFully(channel, framed.asBuffer());
+    }
+
+    /** fsyncs everything appended so far: the group commit. Safe to call while another thread appends. */
+    void sync() throws IOException {
         channel.force(false);
     }
 

@@ -78,12 +78,16 @@ public final class ActionStore implements AutoCloseable {
     private final FileLock lock;
     private final Arena arena = Arena.ofShared();
 
+    /** Guards histories and chunk files: readers share it, the sync thread takes it to apply and to publish. */
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+    /** Guards the dictionaries: the commit thread takes it to add ids, readers share it to look ids up. */
+    private final ReentrantReadWriteLock dictLock = new ReentrantReadWriteLock();
     private final IdDictionary users = new IdDictionary(false);
     private final IdDictionary items = new IdDictionary(true);
     private UserHistory[] histories = new UserHistory[1024];
     private final List<MemorySegment> chunkFiles = new ArrayList<>();
-    private long unsealed;
+    /** Written by the sync thread (apply) and by the commit thread (seal, while the sync stage is drained). */
+    private volatile long unsealed;
     private long totalActions;
     private long lateTotal;
     private long duplicateTotal;
@@ -98,7 +102,11 @@ public final class ActionStore implements AutoCloseable {
     private final CRC32C crc = new CRC32C();
 
     private final BlockingQueue<Request> queue;
+    /** Groups written to the log, waiting for the sync thread; a group of one STOP or barrier request is a signal. */
+    private final BlockingQueue<List<Request>> toSync = new ArrayBlockingQueue<>(4);
+    private final java.util.concurrent.atomic.AtomicLong actionsInSyncStage = new java.util.concurrent.atomic.AtomicLong();
     private final Thread committer;
+    private final Thread syncer;
     private volatile IOException failure;
     private volatile boolean closed;
 
@@ -126,6 +134,8 @@ public final class ActionStore implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.committer = new Thread(this::commitLoop, "actrec-commit");
         this.committer.setDaemon(true);
+        this.syncer = new Thread(this::syncLoop, "actrec-sync");
+        this.syncer.setDaemon(true);
     }
 
     /** Opens (creating when missing) the store in {@code config.dir()}, recovering from the log. */
@@ -153,6 +163,7 @@ public final class ActionStore implements AutoCloseable {
             throw e;
         }
         s.committer.start();
+        s.syncer.start();
         return s;
     }
 
@@ -399,40 +410,61 @@ public final class ActionStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Stage one of the commit pipeline: resolves ids, encodes and writes a group of batches, then hands it to the
+     * sync thread, so that the next group is encoded and written while the previous one is being fsynced.
+     * Checkpoints run here, after a barrier has drained the sync stage.
+     */
     private void commitLoop() {
-        List<Request> group = new ArrayList<>();
-        while (true) {
-            Request first;
-            try {
-                first = queue.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (first == STOP) return;
-            if (first.batch == null) {
-                runCheckpoint(first);
-                continue;
-            }
-            group.clear();
-            group.add(first);
-            int actions = first.batch.size();
-            Request next;
-            while (actions < config.maxGroupActions() && (next = queue.peek()) != null && next.batch != null) {
-                group.add(queue.poll());
-                actions += next.batch.size();
-            }
-            commitGroup(group);
-            if (failure == null && unsealed >= config.sealThreshold()) {
-                try {
-                    seal();
-                } catch (IOException e) {
-                    fail(e);
+        try {
+            while (true) {
+                Request first = queue.take();
+                if (first == STOP) break;
+                if (first.batch == null) {
+                    runCheckpoint(first);
+                    continue;
+                }
+                List<Request> group = new ArrayList<>();
+                group.add(first);
+                int actions = first.batch.size();
+                Request next;
+                while (actions < config.maxGroupActions() && (next = queue.peek()) != null && next.batch != null) {
+                    group.add(queue.poll());
+                    actions += next.batch.size();
+                }
+                writeGroup(group);
+                if (failure == null && unsealed + actionsInSyncStage.get() >= config.sealThreshold()) {
+                    drainSyncStage();
+                    if (failure == null && unsealed >= config.sealThreshold()) {
+                        try {
+                            seal();
+                        } catch (IOException e) {
+                            fail(e);
+                        }
+                    }
                 }
             }
+            drainSyncStage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            while (!toSync.offer(List.of(STOP))) toSync.poll(); // the sync stage is drained; make room regardless
         }
     }
 
-    private void runCheckpoint(Request r) {
+    /** Waits until the sync thread has applied every group handed to it. */
+    private void drainSyncStage() throws InterruptedException {
+        Request barrier = new Request(null);
+        toSync.put(List.of(barrier));
+        try {
+            barrier.done.get();
+        } catch (ExecutionException e) {
+            // the failure is recorded; callers check it
+        }
+    }
+
+    private void runCheckpoint(Request r) throws InterruptedException {
+        drainSyncStage();
         if (failure != null) {
             r.done.completeExceptionally(failure);
             return;
@@ -446,48 +478,95 @@ public final class ActionStore implements AutoCloseable {
         }
     }
 
-    private void commitGroup(List<Request> group) {
+    private void writeGroup(List<Request> group) throws InterruptedException {
         if (failure != null) {
             for (Request r : group) r.done.completeExceptionally(new IOException("store failed earlier", failure));
             return;
         }
         framedSink.reset();
-        int usersBefore = users.size();
-        int itemsBefore = items.size();
+        int actions = 0;
         for (Request r : group) {
             encodeRecord(r);
             ActionLogSegment.frame(framedSink, recordSink.array(), recordSink.position(), crc);
+            actions += r.batch.size();
         }
         try {
-            segment.appendAndSync(framedSink);
+            segment.append(framedSink);
         } catch (IOException e) {
             // Ids were assigned for records that may not be durable; the store stops here and must be reopened.
             fail(e);
             for (Request r : group) r.done.completeExceptionally(e);
             return;
         }
-        assert users.size() >= usersBefore && items.size() >= itemsBefore;
-        rw.writeLock().lock();
-        AppendResult[] results = new AppendResult[group.size()];
+        actionsInSyncStage.addAndGet(actions);
+        toSync.put(group);
+    }
+
+    /**
+     * Stage two: one fsync for every group written so far, then applies them to the in-memory tails and
+     * acknowledges them. Groups written while an fsync runs wait for the next one.
+     */
+    private void syncLoop() {
+        List<List<Request>> groups = new ArrayList<>();
         try {
-            for (int g = 0; g < group.size(); g++) {
-                Request r = group.get(g);
-                EventBatch b = r.batch;
-                int stored = 0, dup = 0, late = 0;
-                for (int i = 0; i < b.size(); i++) {
-                    int outcome = apply(r.userIds[i], r.itemIds[i], b.type(i), b.timestamp(i), b.watchMs(i), b.durationMs(i));
-                    if (outcome == DUPLICATE) dup++;
-                    else {
-                        stored++;
-                        if (outcome == LATE) late++;
-                    }
+            while (true) {
+                groups.clear();
+                groups.add(toSync.take());
+                toSync.drainTo(groups);
+                boolean stop = false;
+                List<Request> barriers = new ArrayList<>();
+                List<List<Request>> work = new ArrayList<>();
+                for (List<Request> g : groups) {
+                    Request head = g.get(0);
+                    if (head == STOP) stop = true;
+                    else if (head.batch == null) barriers.add(head);
+                    else work.add(g);
                 }
-                results[g] = new AppendResult(stored, dup, late);
+                if (!work.isEmpty()) syncAndApply(work);
+                for (Request b : barriers) b.done.complete(AppendResult.EMPTY);
+                if (stop) return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void syncAndApply(List<List<Request>> work) {
+        if (failure == null) {
+            try {
+                segment.sync();
+            } catch (IOException e) {
+                fail(e);
+            }
+        }
+        if (failure != null) {
+            for (List<Request> g : work) for (Request r : g) r.done.completeExceptionally(new IOException("store failed", failure));
+            return;
+        }
+        List<AppendResult> results = new ArrayList<>();
+        rw.writeLock().lock();
+        try {
+            for (List<Request> g : work) {
+                for (Request r : g) {
+                    EventBatch b = r.batch;
+                    int stored = 0, dup = 0, late = 0;
+                    for (int i = 0; i < b.size(); i++) {
+                        int outcome = apply(r.userIds[i], r.itemIds[i], b.type(i), b.timestamp(i), b.watchMs(i), b.durationMs(i));
+                        if (outcome == DUPLICATE) dup++;
+                        else {
+                            stored++;
+                            if (outcome == LATE) late++;
+                        }
+                    }
+                    actionsInSyncStage.addAndGet(-b.size());
+                    results.add(new AppendResult(stored, dup, late));
+                }
             }
         } finally {
             rw.writeLock().unlock();
         }
-        for (int g = 0; g < group.size(); g++) group.get(g).done.complete(results[g]);
+        int k = 0;
+        for (List<Request> g : work) for (Request r : g) r.done.complete(results.get(k++));
     }
 
     /** Resolves ids (assigning new ones) and writes the record payload of {@code r} into {@code recordSink}. */
@@ -497,9 +576,14 @@ public final class ActionStore implements AutoCloseable {
         r.userIds = new int[n];
         r.itemIds = new int[n];
         int u0 = users.size(), i0 = items.size();
-        for (int i = 0; i < n; i++) {
-            r.userIds[i] = users.findOrAdd(b.userId(i), b.userName(i), 0);
-            r.itemIds[i] = items.findOrAdd(b.itemId(i), b.itemName(i), b.durationMs(i));
+        dictLock.writeLock().lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                r.userIds[i] = users.findOrAdd(b.userId(i), b.userName(i), 0);
+                r.itemIds[i] = items.findOrAdd(b.itemId(i), b.itemName(i), b.durationMs(i));
+            }
+        } finally {
+            dictLock.writeLock().unlock();
         }
         recordSink.reset();
         recordSink.varint(users.size() - u0);
@@ -605,6 +689,8 @@ public final class ActionStore implements AutoCloseable {
      */
     private void seal() throws IOException {
         if (unsealed == 0) return;
+        long started = System.nanoTime();
+        long sealing = unsealed;
         long newSegment = segment.number() + 1;
         ActionLogSegment old = segment;
         segment = ActionLogSegment.create(walDir, newSegment);
@@ -668,6 +754,8 @@ public final class ActionStore implements AutoCloseable {
             rw.writeLock().unlock();
         }
         deleteMatching(walDir, ".wal", n -> n < newSegment, "sealed by checkpoint");
+        LOG.info("{}: checkpoint sealed {} actions into {} ({} bytes) in {} ms", dir, sealing, p.getFileName(),
+                seg.byteSize(), (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Dictionary entries already in the dictionary files. */
@@ -678,33 +766,33 @@ public final class ActionStore implements AutoCloseable {
 
     /** Internal id of a numeric external user id, or -1. */
     public int findUser(long external) {
-        rw.readLock().lock();
+        dictLock.readLock().lock();
         try {
             return users.find(external);
         } finally {
-            rw.readLock().unlock();
+            dictLock.readLock().unlock();
         }
     }
 
     /** Internal id of an external user id given as text (digits mean a numeric id), or -1. */
     public int findUser(String external) {
-        rw.readLock().lock();
+        dictLock.readLock().lock();
         try {
             Long numeric = parseNumericId(external);
             return numeric != null ? users.find(numeric) : users.find(external);
         } finally {
-            rw.readLock().unlock();
+            dictLock.readLock().unlock();
         }
     }
 
     /** Internal id of an external item id given as text, or -1. */
     public int findItem(String external) {
-        rw.readLock().lock();
+        dictLock.readLock().lock();
         try {
             Long numeric = parseNumericId(external);
             return numeric != null ? items.find(numeric) : items.find(external);
         } finally {
-            rw.readLock().unlock();
+            dictLock.readLock().unlock();
         }
     }
 
@@ -723,38 +811,38 @@ public final class ActionStore implements AutoCloseable {
     }
 
     public String userText(int user) {
-        rw.readLock().lock();
+        dictLock.readLock().lock();
         try {
             return users.text(user);
         } finally {
-            rw.readLock().unlock();
+            dictLock.readLock().unlock();
         }
     }
 
     public String itemText(int item) {
-        rw.readLock().lock();
+        dictLock.readLock().lock();
         try {
             return items.text(item);
         } finally {
-            rw.readLock().unlock();
+            dictLock.readLock().unlock();
         }
     }
 
     public int userCount() {
-        rw.readLock().lock();
+        dictLock.readLock().lock();
         try {
             return users.size();
         } finally {
-            rw.readLock().unlock();
+            dictLock.readLock().unlock();
         }
     }
 
     public int itemCount() {
-        rw.readLock().lock();
+        dictLock.readLock().lock();
         try {
             return items.size();
         } finally {
-            rw.readLock().unlock();
+            dictLock.readLock().unlock();
         }
     }
 
@@ -766,6 +854,15 @@ public final class ActionStore implements AutoCloseable {
             return h == null ? 0 : h.length();
         } finally {
             rw.readLock().unlock();
+        }
+    }
+
+    private int[] registeredDurations() {
+        dictLock.readLock().lock();
+        try {
+            return items.registeredDurations();
+        } finally {
+            dictLock.readLock().unlock();
         }
     }
 
@@ -803,7 +900,7 @@ public final class ActionStore implements AutoCloseable {
             }
             out.ensureCapacity((int) Math.min(Integer.MAX_VALUE - 8, Math.min(n, h.length()) + 2L * ChunkCodec.HEADER));
             ChunkCodec codec = READ_CODEC.get();
-            int[] regDur = items.registeredDurations();
+            int[] regDur = registeredDurations();
             for (int c = startChunk; c < h.chunks; c++) {
                 int fromBlock = c == startChunk ? (int) (fromStart / dev.actrec.store.internal.BlockCodec.BLOCK) : 0;
                 MemorySegment seg = verifiedChunk(h, c, codec);
@@ -828,7 +925,7 @@ public final class ActionStore implements AutoCloseable {
             UserHistory h = user >= 0 && user < histories.length ? histories[user] : null;
             if (h == null || from >= to) return 0;
             ChunkCodec codec = READ_CODEC.get();
-            int[] regDur = items.registeredDurations();
+            int[] regDur = registeredDurations();
             for (int c = 0; c < h.chunks; c++) {
                 if (h.chunkMaxTs[c] < from || h.chunkMinTs[c] >= to) continue;
                 MemorySegment seg = verifiedChunk(h, c, codec);
@@ -885,25 +982,29 @@ public final class ActionStore implements AutoCloseable {
 
     /** A snapshot of sizes and counts. */
     public StoreStats stats() throws IOException {
-        rw.readLock().lock();
         long userN, itemN, actions, sealedN, longest = 0;
-        String longestUser = null;
+        int longestId = -1;
+        dictLock.readLock().lock();
         try {
             userN = users.size();
             itemN = items.size();
+        } finally {
+            dictLock.readLock().unlock();
+        }
+        rw.readLock().lock();
+        try {
             actions = totalActions;
             sealedN = totalActions - unsealed;
-            int longestId = -1;
-            for (int u = 0; u < Math.min(histories.length, users.size()); u++) {
+            for (int u = 0; u < Math.min(histories.length, userN); u++) {
                 if (histories[u] != null && histories[u].length() > longest) {
                     longest = histories[u].length();
                     longestId = u;
                 }
             }
-            if (longestId >= 0) longestUser = users.text(longestId);
         } finally {
             rw.readLock().unlock();
         }
+        String longestUser = longestId >= 0 ? userText(longestId) : null;
         long chunkBytes = dirBytes(chunkDir), logBytes = dirBytes(walDir);
         long dictBytes = Files.size(dir.resolve("users.dict")) + Files.size(dir.resolve("items.dict"));
         long total = chunkBytes + logBytes + dictBytes + Files.size(dir.resolve("CHECKPOINT"));
@@ -938,6 +1039,7 @@ public final class ActionStore implements AutoCloseable {
         try {
             queue.put(STOP);
             committer.join();
+            syncer.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
