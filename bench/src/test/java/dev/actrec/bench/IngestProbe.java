@@ -23,6 +23,7 @@ public class IngestProbe {
             long commitCpu = 0;
             for (long id : mx.getAllThreadIds()) {
                 var info = mx.getThreadInfo(id);
+                if (info != null && info.getThreadName().startsWith("actrec-")) System.out.printf("  %s cpu %.2f s%n", info.getThreadName(), mx.getThreadCpuTime(id) / 1e9);
                 if (info != null && info.getThreadName().equals("actrec-commit")) commitCpu = mx.getThreadCpuTime(id);
             }
             System.out.printf("%d events in %.2f s = %.0f/s; main cpu %.2f s, commit cpu %.2f s%n", r.events(), secs,

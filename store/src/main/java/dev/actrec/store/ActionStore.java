@@ -197,6 +197,7 @@ public final class ActionStore implements AutoCloseable {
         for (int f = 0; f < checkpoint.chunkFiles(); f++) {
             indexChunkFile(f);
         }
+        chunkFileCount = checkpoint.chunkFiles();
         deleteMatching(chunkDir, ".chk", n -> n >= checkpoint.chunkFiles(), "chunk file not in the checkpoint");
         deleteMatching(walDir, ".wal", n -> n < checkpoint.firstSegment(), "log segment already sealed");
 
@@ -437,7 +438,7 @@ public final class ActionStore implements AutoCloseable {
                     drainSyncStage();
                     if (failure == null && unsealed >= config.sealThreshold()) {
                         try {
-                            seal();
+                            freeze();
                         } catch (IOException e) {
                             fail(e);
                         }
@@ -470,11 +471,13 @@ public final class ActionStore implements AutoCloseable {
             return;
         }
         try {
-            seal();
+            freeze().join();
             r.done.complete(AppendResult.EMPTY);
         } catch (IOException e) {
             fail(e);
             r.done.completeExceptionally(e);
+        } catch (java.util.concurrent.CompletionException e) {
+            r.done.completeExceptionally(e.getCause());
         }
     }
 
@@ -656,9 +659,8 @@ public final class ActionStore implements AutoCloseable {
     }
 
     private boolean isDuplicate(UserHistory h, int item, byte type, long ts, int watch, int dur) {
-        ActionColumns t = h.tail;
-        for (int i = upperBound(t, ts) - 1; i >= 0 && t.timestamp(i) == ts; i--) {
-            if (t.item(i) == item && t.type(i) == type && t.watchMs(i) == watch && t.durationMs(i) == dur) return true;
+        if (containsAction(h.tail, item, type, ts, watch, dur) || containsAction(h.frozen, item, type, ts, watch, dur)) {
+            return true;
         }
         for (int c = 0; c < h.chunks; c++) {
             if (ts < h.chunkMinTs[c] || ts > h.chunkMaxTs[c]) continue;
@@ -682,40 +684,95 @@ public final class ActionStore implements AutoCloseable {
         return false;
     }
 
+    /** Whether the time-sorted columns {@code t} (may be null) hold exactly this action. */
+    private static boolean containsAction(ActionColumns t, int item, byte type, long ts, int watch, int dur) {
+        if (t == null) return false;
+        for (int i = upperBound(t, ts) - 1; i >= 0 && t.timestamp(i) == ts; i--) {
+            if (t.item(i) == item && t.type(i) == type && t.watchMs(i) == watch && t.durationMs(i) == dur) return true;
+        }
+        return false;
+    }
+
     /**
-     * Writes every unsealed tail to a new chunk file, appends new dictionary entries, and moves the checkpoint.
-     * Order matters for crash safety: data files are durable before the checkpoint names them, and log segments
-     * are deleted only after it does.
+     * Starts a checkpoint (commit thread, sync stage drained): freezes every user's unsealed tail and starts a new log
+     * segment, then seals the frozen tails in the background while appends go on into fresh tails. Returns the
+     * seal's completion. At most one seal runs at a time; a second waits for the first here (backpressure).
      */
-    private void seal() throws IOException {
-        if (unsealed == 0) return;
-        long started = System.nanoTime();
-        long sealing = unsealed;
+    private CompletableFuture<Void> freeze() throws IOException {
+        CompletableFuture<Void> previous = sealInFlight;
+        if (previous != null) previous.join();
+        if (failure != null) throw new IOException("store failed earlier", failure);
+        if (unsealed == 0) return CompletableFuture.completedFuture(null);
         long newSegment = segment.number() + 1;
         ActionLogSegment old = segment;
         segment = ActionLogSegment.create(walDir, newSegment);
         old.close();
-
-        int fileNo = chunkFiles.size();
-        Path p = chunkPath(fileNo);
         int userCount = users.size();
-        long[] offsets = new long[userCount];
+        int itemCount = items.size();
+        int[] frozenUsers;
+        ActionColumns[] frozenColumns;
+        rw.writeLock().lock();
+        try {
+            int k = 0;
+            int[] list = new int[userCount];
+            ActionColumns[] cols = new ActionColumns[userCount];
+            for (int u = 0; u < Math.min(userCount, histories.length); u++) {
+                UserHistory h = histories[u];
+                if (h == null || h.tail == null || h.tail.size() == 0) continue;
+                assert h.frozen == null;
+                h.frozen = h.tail;
+                h.tail = null;
+                h.sealedMaxTs = Math.max(h.sealedMaxTs, h.frozen.timestamp(h.frozen.size() - 1));
+                cols[k] = h.frozen;
+                list[k++] = u;
+            }
+            frozenUsers = Arrays.copyOf(list, k);
+            frozenColumns = Arrays.copyOf(cols, k);
+            frozenActions = unsealed;
+            unsealed = 0;
+        } finally {
+            rw.writeLock().unlock();
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        sealInFlight = done;
+        Thread t = new Thread(() -> {
+            try {
+                sealFrozen(frozenUsers, frozenColumns, newSegment, userCount, itemCount);
+                done.complete(null);
+            } catch (IOException | RuntimeException e) {
+                fail(e instanceof IOException io ? io : new IOException(e));
+                done.completeExceptionally(e);
+            }
+        }, "actrec-seal");
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
+    /**
+     * Writes the frozen tails to a new chunk file, appends the dictionary entries they may use, and moves the
+     * checkpoint. Order matters for crash safety: data files are durable before the checkpoint names them, and log
+     * segments are deleted only after it does.
+     */
+    private void sealFrozen(int[] frozenUsers, ActionColumns[] frozenColumns, long newSegment, int userCount,
+                            int itemCount) throws IOException {
+        long started = System.nanoTime();
+        int fileNo = chunkFileCount;
+        Path p = chunkPath(fileNo);
+        long[] offsets = new long[frozenUsers.length];
+        ChunkCodec codec = new ChunkCodec();
         ByteSink out = new ByteSink(1 << 22);
+        int[] regDur = registeredDurations();
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             out.i32(CHUNK_FILE_MAGIC);
             out.i32(CHUNK_FILE_VERSION);
             long written = 0;
-            int[] regDur = items.registeredDurations();
-            for (int u = 0; u < userCount; u++) {
-                UserHistory h = u < histories.length ? histories[u] : null;
-                if (h == null || h.tail == null || h.tail.size() == 0) {
-                    offsets[u] = -1;
-                    continue;
-                }
-                // One chunk holds at most 2^31 actions; split very long tails.
-                offsets[u] = written + out.position();
-                writerCodec.encode(u, h.tail, 0, h.tail.size(), regDur, out);
+            for (int k = 0; k < frozenUsers.length; k++) {
+                // Frozen tails are immutable until published below, so no lock is needed to read them.
+                ActionColumns f = frozenColumns[k];
+                offsets[k] = written + out.position();
+                codec.encode(frozenUsers[k], f, 0, f.size(), regDur, out);
                 if (out.position() > (1 << 22)) {
                     written += out.position();
                     FileSync.writeFully(ch, out.asBuffer());
@@ -726,13 +783,19 @@ public final class ActionStore implements AutoCloseable {
             ch.force(true);
         }
         FileSync.syncDirectory(chunkDir);
-        long usersLen = DictionaryFile.append(dir.resolve("users.dict"), users, checkpointedUsers, users.size());
-        long itemsLen = DictionaryFile.append(dir.resolve("items.dict"), items, checkpointedItems, items.size());
+        long usersLen, itemsLen;
+        dictLock.readLock().lock();
+        try {
+            usersLen = DictionaryFile.append(dir.resolve("users.dict"), users, checkpointedUsers, userCount);
+            itemsLen = DictionaryFile.append(dir.resolve("items.dict"), items, checkpointedItems, itemCount);
+        } finally {
+            dictLock.readLock().unlock();
+        }
         Checkpoint next = new Checkpoint(newSegment, fileNo + 1, usersLen, itemsLen);
         next.write(dir.resolve("CHECKPOINT"));
         checkpoint = next;
-        checkpointedUsers = users.size();
-        checkpointedItems = items.size();
+        checkpointedUsers = userCount;
+        checkpointedItems = itemCount;
 
         MemorySegment seg;
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -741,22 +804,29 @@ public final class ActionStore implements AutoCloseable {
         rw.writeLock().lock();
         try {
             chunkFiles.add(seg);
-            for (int u = 0; u < userCount; u++) {
-                if (offsets[u] < 0) continue;
-                UserHistory h = histories[u];
-                long at = offsets[u];
+            chunkFileCount++;
+            for (int k = 0; k < frozenUsers.length; k++) {
+                UserHistory h = histories[frozenUsers[k]];
+                long at = offsets[k];
                 h.addChunk(fileNo, at, ChunkCodec.count(seg, at), ChunkCodec.minTs(seg, at), ChunkCodec.maxTs(seg, at));
                 h.chunkVerified[h.chunks - 1] = true;
-                h.tail = null;
+                h.frozen = null;
             }
-            unsealed = 0;
+            frozenActions = 0;
         } finally {
             rw.writeLock().unlock();
         }
         deleteMatching(walDir, ".wal", n -> n < newSegment, "sealed by checkpoint");
-        LOG.info("{}: checkpoint sealed {} actions into {} ({} bytes) in {} ms", dir, sealing, p.getFileName(),
-                seg.byteSize(), (System.nanoTime() - started) / 1_000_000);
+        LOG.info("{}: checkpoint sealed {} actions of {} users into {} ({} bytes) in {} ms", dir,
+                Arrays.stream(frozenColumns).mapToLong(ActionColumns::size).sum(), frozenUsers.length, p.getFileName(), seg.byteSize(), (System.nanoTime() - started) / 1_000_000);
     }
+
+    /** The seal running in the background, if any. */
+    private volatile CompletableFuture<Void> sealInFlight;
+    /** Actions frozen for the running seal. */
+    private volatile long frozenActions;
+    /** Chunk files named by the checkpoint (sealer thread, or recovery). */
+    private volatile int chunkFileCount;
 
     /** Dictionary entries already in the dictionary files. */
     private int checkpointedUsers;
@@ -883,7 +953,8 @@ public final class ActionStore implements AutoCloseable {
             UserHistory h = user >= 0 && user < histories.length ? histories[user] : null;
             if (h == null || n == 0) return 0;
             int tailSize = h.tail == null ? 0 : h.tail.size();
-            long need = Math.max(0, (long) n - tailSize);
+            int frozenSize = h.frozen == null ? 0 : h.frozen.size();
+            long need = Math.max(0, (long) n - tailSize - frozenSize);
             int startChunk = h.chunks;
             long fromStart = 0;
             while (need > 0 && startChunk > 0) {
@@ -905,6 +976,10 @@ public final class ActionStore implements AutoCloseable {
                 int fromBlock = c == startChunk ? (int) (fromStart / dev.actrec.store.internal.BlockCodec.BLOCK) : 0;
                 MemorySegment seg = verifiedChunk(h, c, codec);
                 codec.decode(seg, h.chunkOffset[c], fromBlock, ChunkCodec.blockCount(seg, h.chunkOffset[c]), regDur, out);
+            }
+            if (frozenSize > 0) {
+                int take = (int) Math.min(frozenSize, Math.max(0, (long) n - tailSize));
+                out.addFrom(h.frozen, frozenSize - take, take);
             }
             if (tailSize > 0) {
                 int take = (int) Math.min(tailSize, n);
@@ -939,9 +1014,10 @@ public final class ActionStore implements AutoCloseable {
                 codec.decode(seg, at, lo, hi, regDur, out);
                 filterRange(out, start, from, to);
             }
-            if (h.tail != null) {
+            for (ActionColumns unsealedPart : new ActionColumns[] {h.frozen, h.tail}) {
+                if (unsealedPart == null) continue;
                 int start = out.size();
-                out.addFrom(h.tail, 0, h.tail.size());
+                out.addFrom(unsealedPart, 0, unsealedPart.size());
                 filterRange(out, start, from, to);
             }
             return out.size();
@@ -994,7 +1070,7 @@ public final class ActionStore implements AutoCloseable {
         rw.readLock().lock();
         try {
             actions = totalActions;
-            sealedN = totalActions - unsealed;
+            sealedN = totalActions - unsealed - frozenActions;
             for (int u = 0; u < Math.min(histories.length, userN); u++) {
                 if (histories[u] != null && histories[u].length() > longest) {
                     longest = histories[u].length();
@@ -1040,6 +1116,8 @@ public final class ActionStore implements AutoCloseable {
             queue.put(STOP);
             committer.join();
             syncer.join();
+            CompletableFuture<Void> seal = sealInFlight;
+            if (seal != null) seal.exceptionally(e -> null).join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

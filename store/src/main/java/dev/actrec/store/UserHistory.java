@@ -19,11 +19,13 @@ final class UserHistory {
     boolean[] chunkVerified = new boolean[0];
     long sealed;
     long sealedMaxTs = Long.MIN_VALUE;
+    /** Actions being sealed by a running checkpoint: immutable, after the chunks and before the tail. */
+    ActionColumns frozen;
     /** Null while empty, so a million idle users cost little memory. */
     ActionColumns tail;
 
     long length() {
-        return sealed + (tail == null ? 0 : tail.size());
+        return sealed + (frozen == null ? 0 : frozen.size()) + (tail == null ? 0 : tail.size());
     }
 
     void addChunk(int file, long offset, int count, long minTs, long maxTs) {
