@@ -6,6 +6,12 @@ import java.util.Arrays;
  * One user's actions as parallel primitive columns with dense internal item ids, oldest first: what store reads
  * return and what models consume. Reused across reads: {@link #clear()} keeps the arrays, and they grow only when a
  * longer history arrives, so a warm read allocates nothing.
+ *
+ * <p>A duration is the item's property, so the store keeps one registered duration per item and decodes only each
+ * action's difference to it. Looking the item up for a million actions costs more than decoding them (cache misses
+ * on a catalog-sized table), so a decoder may leave a prefix of the duration column relative to such a table
+ * ({@link #markRelativeDurations}); {@link #durationMs(int)} adds the item's duration on access, and
+ * {@link #durationArray()} resolves the prefix once, in place.
  */
 public final class ActionColumns {
     private int size;
@@ -14,6 +20,9 @@ public final class ActionColumns {
     private long[] timestamps;
     private int[] watchMs;
     private int[] durationMs;
+    /** Durations of actions [0, relativeDurations) are differences to durationBase[item]. */
+    private int relativeDurations;
+    private int[] durationBase;
 
     public ActionColumns() {
         this(256);
@@ -40,13 +49,42 @@ public final class ActionColumns {
         }
     }
 
-    public void clear() { size = 0; }
+    public void clear() {
+        size = 0;
+        relativeDurations = 0;
+        durationBase = null;
+    }
     public int size() { return size; }
 
     /** Sets the size after bulk writes into the arrays (which must hold {@code n} actions). */
     public void setSize(int n) {
         assert n >= 0 && n <= items.length;
         size = n;
+        relativeDurations = Math.min(relativeDurations, n);
+    }
+
+    /**
+     * Declares that the durations of actions {@code [0, n)} hold differences to {@code base[item]}, and sets the size
+     * to {@code n}. Only a prefix can be relative: the caller resolves first if absolute durations precede.
+     */
+    public void markRelativeDurations(int n, int[] base) {
+        assert relativeDurations == 0 || base == durationBase;
+        size = n;
+        relativeDurations = n;
+        durationBase = base;
+    }
+
+    /** Whether some stored durations are absolute, so that a decoder must not append relative ones after them. */
+    public boolean hasAbsoluteDurations() {
+        return relativeDurations < size;
+    }
+
+    /** Turns the relative prefix of the duration column into absolute durations. */
+    public void resolveDurations() {
+        int[] base = durationBase;
+        for (int i = 0; i < relativeDurations; i++) durationMs[i] += base[items[i]];
+        relativeDurations = 0;
+        durationBase = null;
     }
 
     public void add(int item, byte type, long ts, int watch, int duration) {
@@ -66,13 +104,14 @@ public final class ActionColumns {
         System.arraycopy(src.types, from, types, size, n);
         System.arraycopy(src.timestamps, from, timestamps, size, n);
         System.arraycopy(src.watchMs, from, watchMs, size, n);
-        System.arraycopy(src.durationMs, from, durationMs, size, n);
+        System.arraycopy(src.durationArray(), from, durationMs, size, n);
         size += n;
     }
 
     /** Inserts one action at index {@code at}, shifting later ones (late events inside the unsealed window). */
     public void insert(int at, int item, byte type, long ts, int watch, int duration) {
         assert at >= 0 && at <= size;
+        if (at < relativeDurations) resolveDurations();
         ensureCapacity(size + 1);
         int tail = size - at;
         System.arraycopy(items, at, items, at + 1, tail);
@@ -92,6 +131,7 @@ public final class ActionColumns {
     public void keepLast(int n) {
         if (n >= size) return;
         int from = size - n;
+        relativeDurations = Math.max(0, relativeDurations - from);
         System.arraycopy(items, from, items, 0, n);
         System.arraycopy(types, from, types, 0, n);
         System.arraycopy(timestamps, from, timestamps, 0, n);
@@ -104,12 +144,23 @@ public final class ActionColumns {
     public byte type(int i) { return types[i]; }
     public long timestamp(int i) { return timestamps[i]; }
     public int watchMs(int i) { return watchMs[i]; }
-    public int durationMs(int i) { return durationMs[i]; }
+    public int durationMs(int i) {
+        return i < relativeDurations ? durationMs[i] + durationBase[items[i]] : durationMs[i];
+    }
 
     /** The backing arrays, valid for indices below {@link #size()}; for hot loops and decoders. */
     public int[] itemArray() { return items; }
     public byte[] typeArray() { return types; }
     public long[] timestampArray() { return timestamps; }
     public int[] watchArray() { return watchMs; }
-    public int[] durationArray() { return durationMs; }
+    /** The duration column as stored, possibly with a relative prefix; for decoders that fill it. */
+    public int[] rawDurationArray() {
+        return durationMs;
+    }
+
+    /** The duration column, resolved to absolute durations first if a prefix was relative. */
+    public int[] durationArray() {
+        if (relativeDurations > 0) resolveDurations();
+        return durationMs;
+    }
 }

@@ -162,16 +162,19 @@ public final class ChunkCodec {
         Arrays.fill(scratch, len, len + 16, (byte) 0);
         byte[] buf = scratch;
         int total = 0;
+        // Relative durations must stay a prefix: after absolute ones, resolve here instead.
+        boolean relative = !out.hasAbsoluteDurations();
         out.ensureCapacity(out.size() + (toBlock - fromBlock) * B);
         long[] ts = out.timestampArray();
         int[] items = out.itemArray();
         byte[] types = out.typeArray();
         int[] watch = out.watchArray();
-        int[] dur = out.durationArray();
+        int[] dur = out.rawDurationArray();
         int pos = 0;
+        int size = out.size();
         for (int blk = fromBlock; blk < toBlock; blk++) {
             int n = Math.min(B, count - blk * B);
-            int o = out.size();
+            int o = size;
             long t = (long) LE_LONG.get(buf, pos);
             pos += 8;
             ts[o] = t;
@@ -189,12 +192,17 @@ public final class ChunkCodec {
             pos = blocks.decode(buf, pos, n, col);
             for (int i = 0; i < n; i++) watch[o + i] = (int) col[i];
             pos = blocks.decode(buf, pos, n, col);
-            for (int i = 0; i < n; i++) {
-                dur[o + i] = (int) (registeredDuration[items[o + i]] + ByteSink.unzigzag(col[i]));
+            // Differences to the item's registered duration; ActionColumns adds the item's duration on access.
+            if (relative) {
+                for (int i = 0; i < n; i++) dur[o + i] = (int) ByteSink.unzigzag(col[i]);
+            } else {
+                for (int i = 0; i < n; i++) dur[o + i] = (int) (registeredDuration[items[o + i]] + ByteSink.unzigzag(col[i]));
             }
-            out.setSize(o + n);
+            size += n;
             total += n;
         }
+        if (relative) out.markRelativeDurations(size, registeredDuration);
+        else out.setSize(size);
         return total;
     }
 }
