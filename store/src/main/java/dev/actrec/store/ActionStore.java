@@ -972,11 +972,7 @@ public final class ActionStore implements AutoCloseable {
             out.ensureCapacity((int) Math.min(Integer.MAX_VALUE - 8, Math.min(n, h.length()) + 2L * ChunkCodec.HEADER));
             ChunkCodec codec = READ_CODEC.get();
             int[] regDur = registeredDurations();
-            for (int c = startChunk; c < h.chunks; c++) {
-                int fromBlock = c == startChunk ? (int) (fromStart / dev.actrec.store.internal.BlockCodec.BLOCK) : 0;
-                MemorySegment seg = verifiedChunk(h, c, codec);
-                codec.decode(seg, h.chunkOffset[c], fromBlock, ChunkCodec.blockCount(seg, h.chunkOffset[c]), regDur, out);
-            }
+            decodeChunks(h, startChunk, (int) (fromStart / dev.actrec.store.internal.BlockCodec.BLOCK), regDur, codec, out);
             if (frozenSize > 0) {
                 int take = (int) Math.min(frozenSize, Math.max(0, (long) n - tailSize));
                 out.addFrom(h.frozen, frozenSize - take, take);
@@ -989,6 +985,57 @@ public final class ActionStore implements AutoCloseable {
             return out.size();
         } finally {
             rw.readLock().unlock();
+        }
+    }
+
+    /** Histories at least this long are decoded by two threads (blocks are independent). */
+    static final int PARALLEL_DECODE_ACTIONS = 1 << 17;
+
+    /**
+     * Decodes chunks {@code [startChunk, h.chunks)} (the first from block {@code firstBlock}) into the empty
+     * {@code out}. Long histories are split at a block boundary near the middle and the second half is decoded on
+     * the common pool while this thread decodes the first, straight into disjoint ranges of the same arrays.
+     */
+    private void decodeChunks(UserHistory h, int startChunk, int firstBlock, int[] regDur, ChunkCodec codec,
+                              ActionColumns out) throws CorruptChunkException {
+        assert out.size() == 0;
+        int pieces = h.chunks - startChunk;
+        int[] from = new int[pieces], to = new int[pieces], offset = new int[pieces + 1];
+        for (int k = 0; k < pieces; k++) {
+            int c = startChunk + k;
+            MemorySegment seg = verifiedChunk(h, c, codec);
+            from[k] = k == 0 ? firstBlock : 0;
+            to[k] = ChunkCodec.blockCount(seg, h.chunkOffset[c]);
+            offset[k + 1] = offset[k] + ChunkCodec.actionsIn(seg, h.chunkOffset[c], from[k], to[k]);
+        }
+        int total = offset[pieces];
+        out.ensureCapacity(total + dev.actrec.store.internal.BlockCodec.BLOCK);
+        if (total < PARALLEL_DECODE_ACTIONS || java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 1) {
+            decodePieces(h, startChunk, 0, pieces, from, to, offset, regDur, codec, out, -1, -1);
+        } else {
+            // Split piece `mid` at block `midBlock`: [0, mid) + [from[mid], midBlock) here, the rest on the pool.
+            int half = total / 2, mid = 0;
+            while (offset[mid + 1] <= half) mid++;
+            int midBlock = from[mid] + (half - offset[mid]) / dev.actrec.store.internal.BlockCodec.BLOCK;
+            int last = mid;
+            CompletableFuture<Void> second = CompletableFuture.runAsync(() -> decodePieces(h, startChunk, last,
+                    pieces, from, to, offset, regDur, READ_CODEC.get(), out, midBlock, -1));
+            decodePieces(h, startChunk, 0, mid + 1, from, to, offset, regDur, codec, out, -1, midBlock);
+            second.join();
+        }
+        out.markRelativeDurations(total, regDur);
+    }
+
+    /** Decodes pieces [p0, p1); the first may start at block {@code startBlock}, the last stop at {@code stopBlock}. */
+    private void decodePieces(UserHistory h, int startChunk, int p0, int p1, int[] from, int[] to, int[] offset,
+                              int[] regDur, ChunkCodec codec, ActionColumns out, int startBlock, int stopBlock) {
+        for (int k = p0; k < p1; k++) {
+            int c = startChunk + k;
+            MemorySegment seg = chunkFiles.get(h.chunkFile[c]);
+            int f = k == p0 && startBlock >= 0 ? startBlock : from[k];
+            int t = k == p1 - 1 && stopBlock >= 0 ? stopBlock : to[k];
+            int at = offset[k] + (f - from[k]) * dev.actrec.store.internal.BlockCodec.BLOCK;
+            codec.decodeInto(seg, h.chunkOffset[c], f, t, regDur, out, at, true);
         }
     }
 

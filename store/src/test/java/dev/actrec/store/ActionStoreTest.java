@@ -128,6 +128,42 @@ class ActionStoreTest {
         }
     }
 
+    /** Long enough for the two-thread decode, across several chunks plus an unsealed tail. */
+    @Test
+    void historyAboveTheParallelDecodeThresholdReadsBackExactly() throws IOException {
+        Random rnd = new Random(11);
+        int n = ActionStore.PARALLEL_DECODE_ACTIONS * 2 + 777;
+        long[] ts = new long[n];
+        int[] item = new int[n], watch = new int[n], dur = new int[n];
+        long t = 5;
+        try (ActionStore store = ActionStore.open(config(dir))) {
+            EventBatch b = new EventBatch();
+            for (int i = 0; i < n; i++) {
+                ts[i] = t += rnd.nextInt(5000);
+                item[i] = rnd.nextInt(50_000);
+                watch[i] = rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(100_000);
+                dur[i] = item[i] % 7 == 0 ? rnd.nextInt(9999) : 1000 + item[i]; // mostly the item's own duration
+                b.add(3, item[i], ActionType.VIEW, ts[i], watch[i], dur[i]);
+                if (b.size() == 50_000 || i == n - 1) {
+                    store.append(b);
+                    b.clear();
+                    if (i < n - 1000) store.checkpoint();
+                }
+            }
+            ActionColumns c = new ActionColumns();
+            int u = store.findUser(3);
+            assertEquals(n, store.readAll(u, c));
+            for (int i = 0; i < n; i++) {
+                if (c.timestamp(i) != ts[i] || !store.itemText(c.item(i)).equals(Integer.toString(item[i]))
+                        || c.watchMs(i) != watch[i] || c.durationMs(i) != dur[i]) {
+                    throw new AssertionError("action " + i + " differs");
+                }
+            }
+            int[] resolved = c.durationArray();
+            for (int i = 0; i < n; i++) assertEquals(dur[i], resolved[i], "resolved duration " + i);
+        }
+    }
+
     @Test
     void longHistoryAcrossManyChunksReadsBack() throws IOException {
         Random rnd = new Random(5);

@@ -220,6 +220,72 @@ public final class BlockCodec {
         return pos;
     }
 
+    /**
+     * Decodes a block of 32-bit column values (items, types, watch times, zigzagged duration differences) straight
+     * into {@code out[off, off+n)}: the same formats as {@link #decode}, without a pass through a long array.
+     * Returns the position after the block.
+     */
+    public int decodeInts(byte[] buf, int pos, int n, int[] out, int off) {
+        int mode = buf[pos];
+        if (mode == PFOR) return decodePforInts(buf, pos + 1, n, out, off);
+        if (mode != SPARSE) throw new IllegalStateException("unknown block mode " + mode + " at offset " + pos);
+        int bytes = (n + 7) >>> 3;
+        int bitmapAt = pos + 1;
+        int m = 0;
+        for (int b = 0; b < bytes; b++) m += Integer.bitCount(buf[bitmapAt + b] & 0xFF);
+        if (buf[bitmapAt + bytes] != PFOR) throw new IllegalStateException("sparse block without PFOR values at offset " + pos);
+        int end = decodePfor(buf, bitmapAt + bytes + 1, m, nonZero);
+        Arrays.fill(out, off, off + n, 0);
+        int k = 0;
+        for (int b = 0; b < bytes; b++) {
+            int bits = buf[bitmapAt + b] & 0xFF;
+            while (bits != 0) {
+                out[off + (b << 3) + Integer.numberOfTrailingZeros(bits)] = (int) nonZero[k++];
+                bits &= bits - 1;
+            }
+        }
+        return end;
+    }
+
+    private static int decodePforInts(byte[] buf, int pos, int n, int[] out, int off) {
+        long base = 0;
+        int shift = 0;
+        byte by;
+        do {
+            by = buf[pos++];
+            base |= (long) (by & 0x7F) << shift;
+            shift += 7;
+        } while (by < 0);
+        int b = buf[pos++] & 0xFF;
+        int exceptions = buf[pos++] & 0xFF;
+        if (b > 32) throw new IllegalStateException("bit width " + b + " > 32 in a 32-bit column at offset " + (pos - 2));
+        int ibase = (int) base;
+        if (b == 0) {
+            Arrays.fill(out, off, off + n, ibase);
+        } else {
+            long mask = (1L << b) - 1;
+            int bit = 0;
+            for (int i = 0; i < n; i++, bit += b) {
+                long w = (long) LE_LONG.get(buf, pos + (bit >>> 3));
+                out[off + i] = ibase + (int) ((w >>> (bit & 7)) & mask);
+            }
+        }
+        pos += (n * b + 7) >>> 3;
+        for (int e = 0; e < exceptions; e++) {
+            int idx = buf[pos++] & 0xFF;
+            long high = 0;
+            shift = 0;
+            do {
+                by = buf[pos++];
+                high |= (long) (by & 0x7F) << shift;
+                shift += 7;
+            } while (by < 0);
+            if (idx >= n) throw new IllegalStateException("exception index " + idx + " >= " + n + " at offset " + pos);
+            out[off + idx] += (int) (high << b);
+        }
+        return pos;
+    }
+
     static int varintLength(long v) {
         int len = 1;
         while ((v & ~0x7FL) != 0) {

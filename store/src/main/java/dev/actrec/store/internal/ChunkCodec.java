@@ -37,6 +37,7 @@ public final class ChunkCodec {
 
     private final BlockCodec blocks = new BlockCodec();
     private final long[] col = new long[B];
+    private final int[] intCol = new int[B];
     private final ByteSink payload = new ByteSink(1 << 16);
     private final CRC32C crc = new CRC32C();
 
@@ -149,6 +150,30 @@ public final class ChunkCodec {
      */
     public int decode(MemorySegment seg, long at, int fromBlock, int toBlock, int[] registeredDuration, ActionColumns out) {
         if (fromBlock >= toBlock) return 0;
+        // Relative durations must stay a prefix: after absolute ones, resolve here instead.
+        boolean relative = !out.hasAbsoluteDurations();
+        int size = out.size();
+        out.ensureCapacity(size + (toBlock - fromBlock) * B);
+        int n = decodeInto(seg, at, fromBlock, toBlock, registeredDuration, out, size, relative);
+        if (relative) out.markRelativeDurations(size + n, registeredDuration);
+        else out.setSize(size + n);
+        return n;
+    }
+
+    /** Actions in blocks {@code [fromBlock, toBlock)} of the chunk at {@code at}. */
+    public static int actionsIn(MemorySegment seg, long at, int fromBlock, int toBlock) {
+        return Math.max(0, Math.min(count(seg, at), toBlock * B) - fromBlock * B);
+    }
+
+    /**
+     * Writes blocks {@code [fromBlock, toBlock)} into {@code out}'s arrays from index {@code offset} on, without
+     * touching its size (so that several threads can fill disjoint ranges); durations are left relative to
+     * {@code registeredDuration} when {@code relativeDurations}. The arrays must already hold the range.
+     * Returns the number of actions written.
+     */
+    public int decodeInto(MemorySegment seg, long at, int fromBlock, int toBlock, int[] registeredDuration,
+                          ActionColumns out, int offset, boolean relativeDurations) {
+        if (fromBlock >= toBlock) return 0;
         int count = count(seg, at);
         int blockCount = blockCount(seg, at);
         assert toBlock <= blockCount;
@@ -162,16 +187,14 @@ public final class ChunkCodec {
         Arrays.fill(scratch, len, len + 16, (byte) 0);
         byte[] buf = scratch;
         int total = 0;
-        // Relative durations must stay a prefix: after absolute ones, resolve here instead.
-        boolean relative = !out.hasAbsoluteDurations();
-        out.ensureCapacity(out.size() + (toBlock - fromBlock) * B);
+        boolean relative = relativeDurations;
         long[] ts = out.timestampArray();
         int[] items = out.itemArray();
         byte[] types = out.typeArray();
         int[] watch = out.watchArray();
         int[] dur = out.rawDurationArray();
         int pos = 0;
-        int size = out.size();
+        int size = offset;
         for (int blk = fromBlock; blk < toBlock; blk++) {
             int n = Math.min(B, count - blk * B);
             int o = size;
@@ -185,24 +208,20 @@ public final class ChunkCodec {
                     ts[o + i] = t;
                 }
             }
-            pos = blocks.decode(buf, pos, n, col);
-            for (int i = 0; i < n; i++) items[o + i] = (int) col[i];
-            pos = blocks.decode(buf, pos, n, col);
-            for (int i = 0; i < n; i++) types[o + i] = (byte) col[i];
-            pos = blocks.decode(buf, pos, n, col);
-            for (int i = 0; i < n; i++) watch[o + i] = (int) col[i];
-            pos = blocks.decode(buf, pos, n, col);
+            pos = blocks.decodeInts(buf, pos, n, items, o);
+            pos = blocks.decodeInts(buf, pos, n, intCol, 0);
+            for (int i = 0; i < n; i++) types[o + i] = (byte) intCol[i];
+            pos = blocks.decodeInts(buf, pos, n, watch, o);
+            pos = blocks.decodeInts(buf, pos, n, dur, o);
             // Differences to the item's registered duration; ActionColumns adds the item's duration on access.
             if (relative) {
-                for (int i = 0; i < n; i++) dur[o + i] = (int) ByteSink.unzigzag(col[i]);
+                for (int i = o; i < o + n; i++) dur[i] = (dur[i] >>> 1) ^ -(dur[i] & 1);
             } else {
-                for (int i = 0; i < n; i++) dur[o + i] = (int) (registeredDuration[items[o + i]] + ByteSink.unzigzag(col[i]));
+                for (int i = o; i < o + n; i++) dur[i] = registeredDuration[items[i]] + ((dur[i] >>> 1) ^ -(dur[i] & 1));
             }
             size += n;
             total += n;
         }
-        if (relative) out.markRelativeDurations(size, registeredDuration);
-        else out.setSize(size);
         return total;
     }
 }
