@@ -73,7 +73,7 @@ public final class StoreBenchmark {
         StoreStats stats;
         try (EventReader reader = EventReaders.open(csv, EventFormat.CSV);
              ActionStore store = ActionStore.open(StoreConfig.defaults(storeDir))) {
-            r = new StreamIngester(store, cfg.batchSize(), 4).run(reader, null);
+            r = new StreamIngester(store, cfg.batchSize(), StreamIngester.DEFAULT_IN_FLIGHT).run(reader, null);
             ingestSecs = (System.nanoTime() - t0) / 1e9;
             long t1 = System.nanoTime();
             store.checkpoint();

@@ -48,7 +48,7 @@ final class IngestCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (EventReader reader = EventReaders.open(path, fmt);
              ActionStore store = ActionStore.open(StoreConfig.defaults(data.dir).withCheckpointOnClose(!noCheckpoint))) {
-            r = new StreamIngester(store, batchSize, 4).run(reader, (actions, lines, bytes) -> progress.update(actions, bytes));
+            r = new StreamIngester(store, batchSize, StreamIngester.DEFAULT_IN_FLIGHT).run(reader, (actions, lines, bytes) -> progress.update(actions, bytes));
             progress.finish(r.stored() + r.duplicates(), size);
         }
         double secs = (System.nanoTime() - t0) / 1e9;

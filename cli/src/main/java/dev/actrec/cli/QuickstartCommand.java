@@ -46,7 +46,7 @@ final class QuickstartCommand implements Callable<Integer> {
         try (EventReader reader = EventReaders.open(events, EventFormat.CSV);
              ActionStore store = ActionStore.open(StoreConfig.defaults(data.dir))) {
             ProgressLine progress = new ProgressLine("ingest", "actions", Files.size(events));
-            r = new StreamIngester(store, 10_000, 4).run(reader, (a, l, b) -> progress.update(a, b));
+            r = new StreamIngester(store, 10_000, StreamIngester.DEFAULT_IN_FLIGHT).run(reader, (a, l, b) -> progress.update(a, b));
             progress.finish(r.stored() + r.duplicates(), Files.size(events));
         }
         System.out.printf("    %,d events in %.1f s: %,d stored, %,d duplicates dropped (a re-run of quickstart drops them all)%n",

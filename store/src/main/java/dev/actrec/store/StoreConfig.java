@@ -23,7 +23,7 @@ public record StoreConfig(Path dir, int sealThreshold, int maxGroupActions, int 
     }
 
     public static StoreConfig defaults(Path dir) {
-        return new StoreConfig(dir, DEFAULT_SEAL_THRESHOLD, 1 << 20, 8, true);
+        return new StoreConfig(dir, DEFAULT_SEAL_THRESHOLD, 1 << 20, 32, true);
     }
 
     public StoreConfig withSealThreshold(int n) {

@@ -22,6 +22,12 @@ public final class StreamIngester {
     /** What an ingest did. */
     public record Result(long events, long stored, long duplicates, long late, long batches) {}
 
+    /**
+     * Batches handed to the store and not yet acknowledged. Enough to keep the commit pipeline busy while one
+     * fsync runs (about 10 ms on the machines we measured): 16 batches of 10,000 is 160,000 actions.
+     */
+    public static final int DEFAULT_IN_FLIGHT = 16;
+
     private final ActionStore store;
     private final int batchSize;
     private final int inFlight;
