@@ -21,9 +21,11 @@ import java.util.zip.CRC32C;
  * the last checkpoint live in the write-ahead log records that introduced them.
  *
  * <pre>
- * file  = u32 magic 'ADC1' | u32 version (1) | entry*
- * entry = varint length | entry bytes ({@link IdDictionary} encoding) | u32 crc32c(entry bytes)
+ * file  = u32 magic 'ADC1' | u32 version (1) | block*
+ * block = varint entries | varint byte length | entries ({@link IdDictionary} encoding) | u32 crc32c(entries)
  * </pre>
+ *
+ * One block per checkpoint: a checksum per entry would cost more than the entry of a numeric id.
  *
  * The checkpoint names the valid length; bytes past it (a checkpoint that did not complete) are cut on open.
  */
@@ -66,19 +68,22 @@ final class DictionaryFile {
             while (in.position() < validLength) {
                 long at = in.position();
                 try {
+                    long entries = in.varint();
                     long len = in.varint();
                     long start = in.position();
-                    if (len <= 0 || start + len + 4 > validLength) throw new IllegalStateException("entry length " + len);
+                    if (entries <= 0 || len <= 0 || start + len + 4 > validLength) {
+                        throw new IllegalStateException("block of " + entries + " entries, " + len + " bytes");
+                    }
                     crc.reset();
                     crc.update(seg.asSlice(start, len).asByteBuffer());
                     if ((int) crc.getValue() != seg.get(ValueLayout.JAVA_INT_UNALIGNED, start + len)) {
-                        throw new IllegalStateException("entry checksum mismatch");
+                        throw new IllegalStateException("block checksum mismatch");
                     }
-                    dict.readEntry(in);
-                    if (in.position() != start + len) throw new IllegalStateException("entry has trailing bytes");
+                    for (long e = 0; e < entries; e++) dict.readEntry(in);
+                    if (in.position() != start + len) throw new IllegalStateException("block length does not match its entries");
                     in.position(start + len + 4);
                 } catch (IllegalStateException | IndexOutOfBoundsException e) {
-                    throw new CorruptDictionaryException(p, at, "entry " + dict.size() + ": " + e.getMessage());
+                    throw new CorruptDictionaryException(p, at, "block starting at entry " + dict.size() + ": " + e.getMessage());
                 }
             }
         }
@@ -89,18 +94,15 @@ final class DictionaryFile {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
             ch.position(ch.size());
             if (from < to) {
-                ByteSink out = new ByteSink(64 * (to - from) + 64);
-                ByteSink entry = new ByteSink(64);
+                ByteSink entries = new ByteSink(16 * (to - from) + 64);
+                for (int id = from; id < to; id++) dict.writeEntry(id, entries);
                 CRC32C crc = new CRC32C();
-                for (int id = from; id < to; id++) {
-                    entry.reset();
-                    dict.writeEntry(id, entry);
-                    out.varint(entry.position());
-                    out.bytes(entry.array(), 0, entry.position());
-                    crc.reset();
-                    crc.update(entry.array(), 0, entry.position());
-                    out.i32((int) crc.getValue());
-                }
+                crc.update(entries.array(), 0, entries.position());
+                ByteSink out = new ByteSink(entries.position() + 24);
+                out.varint(to - from);
+                out.varint(entries.position());
+                out.bytes(entries.array(), 0, entries.position());
+                out.i32((int) crc.getValue());
                 FileSync.writeFully(ch, out.asBuffer());
                 ch.force(false);
             }
