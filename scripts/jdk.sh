@@ -23,6 +23,8 @@ act_find_jdk() {
 }
 
 act_find_mvn() {
+  # Maven 3.8 bundles a Guava that calls sun.misc.Unsafe; JDK 25 warns about it on every build.
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
   if ! command -v mvn >/dev/null 2>&1; then
     echo "actrec: Apache Maven (mvn) is not on PATH; install it (Debian: apt-get install maven)." >&2
     exit 3

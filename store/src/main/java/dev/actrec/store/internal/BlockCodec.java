@@ -173,14 +173,8 @@ public final class BlockCodec {
     }
 
     private static int decodePfor(byte[] buf, int pos, int n, long[] out) {
-        long base = 0;
-        int shift = 0;
-        byte by;
-        do {
-            by = buf[pos++];
-            base |= (long) (by & 0x7F) << shift;
-            shift += 7;
-        } while (by < 0);
+        long base = varintAt(buf, pos);
+        pos = skipVarint(buf, pos);
         int b = buf[pos++] & 0xFF;
         int exceptions = buf[pos++] & 0xFF;
         if (b > 64) throw new IllegalStateException("bit width " + b + " > 64 at offset " + (pos - 2));
@@ -207,13 +201,8 @@ public final class BlockCodec {
         pos += (n * b + 7) >>> 3;
         for (int e = 0; e < exceptions; e++) {
             int idx = buf[pos++] & 0xFF;
-            long high = 0;
-            shift = 0;
-            do {
-                by = buf[pos++];
-                high |= (long) (by & 0x7F) << shift;
-                shift += 7;
-            } while (by < 0);
+            long high = varintAt(buf, pos);
+            pos = skipVarint(buf, pos);
             if (idx >= n) throw new IllegalStateException("exception index " + idx + " >= " + n + " at offset " + pos);
             out[idx] += high << b;
         }
@@ -248,14 +237,8 @@ public final class BlockCodec {
     }
 
     private static int decodePforInts(byte[] buf, int pos, int n, int[] out, int off) {
-        long base = 0;
-        int shift = 0;
-        byte by;
-        do {
-            by = buf[pos++];
-            base |= (long) (by & 0x7F) << shift;
-            shift += 7;
-        } while (by < 0);
+        long base = varintAt(buf, pos);
+        pos = skipVarint(buf, pos);
         int b = buf[pos++] & 0xFF;
         int exceptions = buf[pos++] & 0xFF;
         if (b > 32) throw new IllegalStateException("bit width " + b + " > 32 in a 32-bit column at offset " + (pos - 2));
@@ -273,16 +256,25 @@ public final class BlockCodec {
         pos += (n * b + 7) >>> 3;
         for (int e = 0; e < exceptions; e++) {
             int idx = buf[pos++] & 0xFF;
-            long high = 0;
-            shift = 0;
-            do {
-                by = buf[pos++];
-                high |= (long) (by & 0x7F) << shift;
-                shift += 7;
-            } while (by < 0);
+            long high = varintAt(buf, pos);
+            pos = skipVarint(buf, pos);
             if (idx >= n) throw new IllegalStateException("exception index " + idx + " >= " + n + " at offset " + pos);
             out[off + idx] += (int) (high << b);
         }
+        return pos;
+    }
+
+    private static long varintAt(byte[] buf, int pos) {
+        long v = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte by = buf[pos++];
+            v |= (long) (by & 0x7F) << shift;
+            if (by >= 0) return v;
+        }
+    }
+
+    private static int skipVarint(byte[] buf, int pos) {
+        while (buf[pos++] < 0) { }
         return pos;
     }
 
