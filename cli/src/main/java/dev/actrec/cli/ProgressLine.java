@@ -23,7 +23,7 @@ final class ProgressLine {
         this.what = what;
         this.unit = unit;
         this.total = total;
-        this.terminal = System.console() != null && System.getenv("CI") == null;
+        this.terminal = System.console() != null && System.console().isTerminal() && System.getenv("CI") == null;
     }
 
     /** {@code count} units done so far; {@code done}/{@link #total} drives the ETA. */
@@ -51,7 +51,7 @@ final class ProgressLine {
                 int w = 30, filled = (int) Math.round(frac * w);
                 bar = "[" + "#".repeat(filled) + " ".repeat(w - filled) + String.format("] %3.0f%% ", frac * 100);
             }
-            out.print("\r" + bar + text + "   ");
+            out.print("\r" + bar + text + "\u001b[K"); // erase what a longer previous line left
             if (last) out.println();
         } else {
             out.println(text);
