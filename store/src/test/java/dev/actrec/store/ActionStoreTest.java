@@ -132,7 +132,7 @@ class ActionStoreTest {
     @Test
     void historyAboveTheParallelDecodeThresholdReadsBackExactly() throws IOException {
         Random rnd = new Random(11);
-        int n = ActionStore.PARALLEL_DECODE_ACTIONS * 2 + 777;
+        int n = HistoryReader.PARALLEL_DECODE_ACTIONS * 2 + 777;
         long[] ts = new long[n];
         int[] item = new int[n], watch = new int[n], dur = new int[n];
         long t = 5;

@@ -107,10 +107,10 @@ class CorruptionTest {
     @Test
     void flippedChunkHeaderIsNamedOnOpen() throws IOException {
         Path chunk = only("chunks", ".chk");
-        flip(chunk, ActionStore.CHUNK_FILE_HEADER + 9);
+        flip(chunk, StoreState.CHUNK_FILE_HEADER + 9);
         CorruptChunkException e = assertThrows(CorruptChunkException.class, () -> ActionStore.open(config()));
         assertEquals(chunk, e.path());
-        assertEquals(ActionStore.CHUNK_FILE_HEADER, e.offset());
+        assertEquals(StoreState.CHUNK_FILE_HEADER, e.offset());
     }
 
     @Test
