@@ -81,6 +81,16 @@ class CorruptionTest {
     }
 
     @Test
+    void newestSegmentWithATornHeaderIsRecreated() throws IOException {
+        Path wal = only("wal", ".wal");
+        try (RandomAccessFile f = new RandomAccessFile(wal.toFile(), "rw")) {
+            f.setLength(5); // the crash came right after the segment was created
+        }
+        assertEquals(BATCHES / 2 * PER_BATCH, storedActions(), "the sealed half survives; the torn segment held the rest");
+        assertTrue(Files.size(wal) >= ActionLogSegment.FILE_HEADER);
+    }
+
+    @Test
     void damagedRecordFollowedByValidOnesIsCorruptionNotATornTail() throws IOException {
         Path wal = only("wal", ".wal");
         flip(wal, ActionLogSegment.FILE_HEADER + ActionLogSegment.RECORD_HEADER + 5);
