@@ -28,6 +28,9 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--actions-per-user", defaultValue = "500", description = "Actions per demo user. Default: ${DEFAULT-VALUE}")
     int actionsPerUser;
 
+    @Option(names = "--heavy-user-actions", defaultValue = "100000", description = "Actions of the one heavy demo user. Default: ${DEFAULT-VALUE}")
+    int heavy;
+
     @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}")
     long seed;
 
@@ -35,9 +38,9 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(data.dir);
         Path events = data.dir.resolve("demo-events.csv");
-        GenConfig cfg = GenConfig.of(users, actionsPerUser, 50_000, seed).withHeavyUserActions(100_000);
-        System.out.printf("1/3 generating %,d demo events (%,d users x %,d actions + one heavy user with 100,000) -> %s%n",
-                cfg.totalEvents(), users, actionsPerUser, events);
+        GenConfig cfg = GenConfig.of(users, actionsPerUser, 50_000, seed).withHeavyUserActions(heavy);
+        System.out.printf("1/3 generating %,d demo events (%,d users x %,d actions + one heavy user with %,d) -> %s%n",
+                cfg.totalEvents(), users, actionsPerUser, heavy, events);
         GenCommand.generate(cfg, EventFormat.CSV, events, true);
 
         System.out.printf("2/3 ingesting into %s (durable: fsync per group commit)%n", data.dir);

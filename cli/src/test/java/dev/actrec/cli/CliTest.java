@@ -113,6 +113,19 @@ class CliTest {
     }
 
     @Test
+    void quickstartRunsTheWholeJobAndARerunDropsEverythingAsDuplicates() {
+        Path data = tmp.resolve("qs");
+        String[] args = {"quickstart", "--data", data.toString(), "--users", "30", "--actions-per-user", "40",
+                "--heavy-user-actions", "3000"};
+        Run first = run(args);
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("4,200 stored") && first.out().contains("user 31: 3,000 actions, showing 10"), first.out());
+        Run again = run(args);
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("0 stored, 4,200 duplicates dropped"), again.out());
+    }
+
+    @Test
     void benchmarkDatasetFormatIngests() {
         Path lastfm = Path.of("..", "..", "shared", "datasets", "LastFM", "LastFM.txt").toAbsolutePath().normalize();
         Assumptions.assumeTrue(Files.exists(lastfm), "skipped: " + lastfm + " not found (../shared/datasets is not beside the project)");
