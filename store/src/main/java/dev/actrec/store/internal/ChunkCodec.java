@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  *   | u32 payloadLength | u32 crc32c(payload) | u32 crc32c(header bytes 0..39) | u32 reserved (0)
  * payload:
  *   blocks × u32 block offset (from payload start) | blocks × i64 first timestamp of the block
- *   | blocks, each of up to 128 actions: i64 first ts | ts deltas (n-1, PFOR/SPARSE, absent when n = 1)
+ *   | blocks, each of up to 128 actions: ts deltas from the block's first ts (n-1, PFOR/SPARSE, absent when n = 1)
  *     | items | types | watch ms | zigzag(duration ms - the item's registered duration)
  *   | 8 zero bytes (lets decoders read whole words)
  * </pre>
@@ -64,8 +64,7 @@ public final class ChunkCodec {
             int s = from + blk * B;
             int len = Math.min(B, from + n - s);
             ByteSink.putI32(payload.array(), blk * 4, payload.position());
-            putI64(payload.array(), blockCount * 4 + blk * 8, ts[s]);
-            payload.i64(ts[s]);
+            putI64(payload.array(), blockCount * 4 + blk * 8, ts[s]); // the block's first ts lives in the index only
             if (len > 1) {
                 for (int i = 1; i < len; i++) {
                     col[i - 1] = ts[s + i] - ts[s + i - 1];
@@ -198,8 +197,7 @@ public final class ChunkCodec {
         for (int blk = fromBlock; blk < toBlock; blk++) {
             int n = Math.min(B, count - blk * B);
             int o = size;
-            long t = (long) LE_LONG.get(buf, pos);
-            pos += 8;
+            long t = blockFirstTs(seg, at, blk);
             ts[o] = t;
             if (n > 1) {
                 pos = blocks.decode(buf, pos, n - 1, col);
