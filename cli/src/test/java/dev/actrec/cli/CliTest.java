@@ -95,6 +95,20 @@ class CliTest {
     }
 
     @Test
+    void stdinIsDetectedAndIngested() {
+        java.io.InputStream old = System.in;
+        System.setIn(new java.io.ByteArrayInputStream("{\"user\":1,\"item\":2,\"action\":\"like\",\"ts\":3}\n"
+                .getBytes(StandardCharsets.UTF_8)));
+        try {
+            Run r = run("ingest", "--data", tmp.resolve("data").toString(), "-");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("1 stored"), r.out());
+        } finally {
+            System.setIn(old);
+        }
+    }
+
+    @Test
     void ndjsonAndGeneratedStreamsIngest() throws Exception {
         Path nd = tmp.resolve("e.ndjson");
         Files.writeString(nd, "{\"user\":\"a\",\"item\":5,\"action\":\"share\",\"ts\":7}\n{\"user\":\"a\",\"item\":\"x\",\"action\":\"SKIP\",\"ts\":9,\"watch_ms\":3}\n");
