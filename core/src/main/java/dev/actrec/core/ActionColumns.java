@@ -127,6 +127,49 @@ public final class ActionColumns {
         size++;
     }
 
+    /**
+     * Sorts the actions by timestamp, stably (ties keep their order). Linear when already sorted, which is the
+     * common case; otherwise a merge sort of an index, then one permutation of every column.
+     */
+    public void sortByTimestamp() {
+        boolean sorted = true;
+        for (int i = 1; i < size && sorted; i++) sorted = timestamps[i - 1] <= timestamps[i];
+        if (sorted) return;
+        int[] durations = durationArray();
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) order[i] = i;
+        mergeSort(order, new int[size], 0, size);
+        int[] it = new int[size], wa = new int[size], du = new int[size];
+        byte[] ty = new byte[size];
+        long[] ts = new long[size];
+        for (int i = 0; i < size; i++) {
+            int j = order[i];
+            it[i] = items[j];
+            ty[i] = types[j];
+            ts[i] = timestamps[j];
+            wa[i] = watchMs[j];
+            du[i] = durations[j];
+        }
+        System.arraycopy(it, 0, items, 0, size);
+        System.arraycopy(ty, 0, types, 0, size);
+        System.arraycopy(ts, 0, timestamps, 0, size);
+        System.arraycopy(wa, 0, watchMs, 0, size);
+        System.arraycopy(du, 0, durationMs, 0, size);
+    }
+
+    private void mergeSort(int[] a, int[] tmp, int from, int to) {
+        if (to - from < 2) return;
+        int mid = (from + to) >>> 1;
+        mergeSort(a, tmp, from, mid);
+        mergeSort(a, tmp, mid, to);
+        if (timestamps[a[mid - 1]] <= timestamps[a[mid]]) return;
+        System.arraycopy(a, from, tmp, from, to - from);
+        int i = from, j = mid, k = from;
+        while (i < mid && j < to) a[k++] = timestamps[tmp[j]] < timestamps[tmp[i]] ? tmp[j++] : tmp[i++];
+        while (i < mid) a[k++] = tmp[i++];
+        while (j < to) a[k++] = tmp[j++];
+    }
+
     /** Keeps only the last {@code n} actions. */
     public void keepLast(int n) {
         if (n >= size) return;

@@ -7,6 +7,20 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class ActionColumnsTest {
+    @Test
+    void sortByTimestampIsStable() {
+        ActionColumns c = new ActionColumns(1);
+        long[] ts = {5, 3, 5, 1, 3, 9, 0};
+        for (int i = 0; i < ts.length; i++) c.add(i, (byte) 0, ts[i], i * 10, i * 100);
+        c.sortByTimestamp();
+        int[] expectedItems = {6, 3, 1, 4, 0, 2, 5};
+        for (int i = 0; i < ts.length; i++) {
+            assertEquals(expectedItems[i], c.item(i), "position " + i);
+            assertEquals(expectedItems[i] * 10, c.watchMs(i));
+            assertEquals(expectedItems[i] * 100, c.durationMs(i));
+        }
+    }
+
     /** A relative duration prefix reads the same through every accessor and survives appends, trims and inserts. */
     @Test
     void relativeDurationsResolveThroughEveryPath() {

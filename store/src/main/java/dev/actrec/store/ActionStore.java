@@ -87,7 +87,7 @@ public final class ActionStore implements AutoCloseable {
             pipeline.start();
             return new ActionStore(s, lc, fl, pipeline);
         } catch (IOException | RuntimeException e) {
-            s.arena.close();
+            s.unmapAll();
             fl.release();
             lc.close();
             throw e;
@@ -351,7 +351,7 @@ public final class ActionStore implements AutoCloseable {
         }
         s.rw.writeLock().lock();
         try {
-            s.arena.close();
+            s.unmapAll();
         } finally {
             s.rw.writeLock().unlock();
         }

@@ -7,9 +7,12 @@ import dev.actrec.store.internal.FileSync;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * tails (readers then see them between the chunks and the new tails), writes one chunk per user, fsyncs, appends the
  * dictionary entries, replaces {@code CHECKPOINT}, publishes the chunks and deletes the sealed log segments: data is
  * durable before the checkpoint names it, and the log is deleted only after.
+ *
+ * <p>Compaction rides along: a user whose sealed history spans {@link StoreConfig#compactAfterChunks()} chunks gets
+ * one chunk holding all of it (old chunks, then the frozen tail, sorted by timestamp, so late events also find their
+ * place) flagged {@link ChunkCodec#SUPERSEDES}. Chunk files left without a live chunk are dropped from the
+ * checkpoint, unmapped under the write lock, and deleted.
  */
 final class Checkpointer {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
@@ -27,14 +35,13 @@ final class Checkpointer {
     /** Dictionary entries already in the dictionary files (the sealing thread owns them). */
     private int checkpointedUsers;
     private int checkpointedItems;
-    /** Chunk files named by the checkpoint. */
-    private volatile int chunkFileCount;
+    private int nextChunkFile;
     /** The seal running in the background, if any. */
     private volatile CompletableFuture<Void> sealInFlight;
 
     Checkpointer(StoreState s, Checkpoint recovered, int dictionaryUsers, int dictionaryItems) {
         this.s = s;
-        this.chunkFileCount = recovered.chunkFiles();
+        this.nextChunkFile = recovered.nextChunkFile();
         this.checkpointedUsers = dictionaryUsers;
         this.checkpointedItems = dictionaryItems;
     }
@@ -45,6 +52,13 @@ final class Checkpointer {
         if (seal != null) seal.exceptionally(e -> null).join();
     }
 
+    /** What one checkpoint writes for one user: its frozen tail, and its old chunks when it is compacted. */
+    private record Work(int user, ActionColumns frozen, int[] oldFiles, long[] oldOffsets) {
+        boolean compacts() {
+            return oldFiles != null;
+        }
+    }
+
     /**
      * Freezes every user's unsealed tail (the commit pipeline has drained its sync stage and started log segment
      * {@code newSegment}), then seals the frozen tails on a background thread while appends go on into fresh tails.
@@ -52,25 +66,25 @@ final class Checkpointer {
      */
     CompletableFuture<Void> freeze(long newSegment, int userCount, int itemCount) {
         assert sealInFlight == null || sealInFlight.isDone() : "one seal at a time";
-        int[] frozenUsers;
-        ActionColumns[] frozenColumns;
+        int compactAt = s.config.compactAfterChunks();
+        List<Work> work = new ArrayList<>();
         s.rw.writeLock().lock();
         try {
-            int k = 0;
-            int[] list = new int[userCount];
-            ActionColumns[] cols = new ActionColumns[userCount];
             for (int u = 0; u < Math.min(userCount, s.histories.length); u++) {
                 UserHistory h = s.histories[u];
-                if (h == null || h.tail == null || h.tail.size() == 0) continue;
+                if (h == null) continue;
+                boolean hasTail = h.tail != null && h.tail.size() > 0;
+                boolean compact = compactAt > 0 && h.chunks >= compactAt;
+                if (!hasTail && !compact) continue;
                 assert h.frozen == null;
-                h.frozen = h.tail;
-                h.tail = null;
-                h.sealedMaxTs = Math.max(h.sealedMaxTs, h.frozen.timestamp(h.frozen.size() - 1));
-                cols[k] = h.frozen;
-                list[k++] = u;
+                if (hasTail) {
+                    h.frozen = h.tail;
+                    h.tail = null;
+                    h.sealedMaxTs = Math.max(h.sealedMaxTs, h.frozen.timestamp(h.frozen.size() - 1));
+                }
+                work.add(new Work(u, h.frozen, compact ? Arrays.copyOf(h.chunkFile, h.chunks) : null,
+                        compact ? Arrays.copyOf(h.chunkOffset, h.chunks) : null));
             }
-            frozenUsers = Arrays.copyOf(list, k);
-            frozenColumns = Arrays.copyOf(cols, k);
             s.frozenActions = s.unsealed;
             s.unsealed = 0;
         } finally {
@@ -80,7 +94,7 @@ final class Checkpointer {
         sealInFlight = done;
         Thread t = new Thread(() -> {
             try {
-                sealFrozen(frozenUsers, frozenColumns, newSegment, userCount, itemCount);
+                seal(work, newSegment, userCount, itemCount);
                 done.complete(null);
             } catch (IOException | RuntimeException e) {
                 s.fail(e instanceof IOException io ? io : new IOException(e));
@@ -92,30 +106,48 @@ final class Checkpointer {
         return done;
     }
 
-    /**
-     * Writes the frozen tails to a new chunk file, appends the dictionary entries they may use, and moves the
-     * checkpoint. Order matters for crash safety: data files are durable before the checkpoint names them, and log
-     * segments are deleted only after it does.
-     */
-    private void sealFrozen(int[] frozenUsers, ActionColumns[] frozenColumns, long newSegment, int userCount,
-                            int itemCount) throws IOException {
+    private void seal(List<Work> work, long newSegment, int userCount, int itemCount) throws IOException {
         long started = System.nanoTime();
-        int fileNo = chunkFileCount;
+        int fileNo = nextChunkFile;
         Path p = s.chunkPath(fileNo);
-        long[] offsets = new long[frozenUsers.length];
+        long[] offsets = new long[work.size()];
         ChunkCodec codec = new ChunkCodec();
         ByteSink out = new ByteSink(1 << 22);
         int[] regDur = s.registeredDurations();
+        long actions = 0;
+        int compacted = 0;
+        // Chunks each file loses to compaction; a file that loses all its live chunks is dropped.
+        int[] lost = new int[Math.max(1, fileNo)];
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             out.i32(StoreState.CHUNK_FILE_MAGIC);
             out.i32(StoreState.CHUNK_FILE_VERSION);
             long written = 0;
-            for (int k = 0; k < frozenUsers.length; k++) {
-                // Frozen tails are immutable until published below, so no lock is needed to read them.
-                ActionColumns f = frozenColumns[k];
+            ActionColumns merged = new ActionColumns();
+            for (int k = 0; k < work.size(); k++) {
+                Work w = work.get(k);
+                // Frozen tails and sealed chunks are immutable until published below: no lock is needed to read them.
+                ActionColumns src = w.frozen();
+                int flags = 0;
+                if (w.compacts()) {
+                    merged.clear();
+                    for (int c = 0; c < w.oldFiles().length; c++) {
+                        MemorySegment seg = s.chunkFiles.get(w.oldFiles()[c]);
+                        long at = w.oldOffsets()[c];
+                        String problem = codec.payloadProblem(seg, at);
+                        if (problem != null) throw new CorruptChunkException(s.chunkPath(w.oldFiles()[c]), at, problem);
+                        codec.decode(seg, at, 0, ChunkCodec.blockCount(seg, at), regDur, merged);
+                        lost[w.oldFiles()[c]]++;
+                    }
+                    if (src != null) merged.addFrom(src, 0, src.size());
+                    merged.sortByTimestamp();
+                    src = merged;
+                    flags = ChunkCodec.SUPERSEDES;
+                    compacted++;
+                }
                 offsets[k] = written + out.position();
-                codec.encode(frozenUsers[k], f, 0, f.size(), regDur, out);
+                codec.encode(w.user(), src, 0, src.size(), regDur, flags, out);
+                actions += w.frozen() == null ? 0 : w.frozen().size();
                 if (out.position() > (1 << 22)) {
                     written += out.position();
                     FileSync.writeFully(ch, out.asBuffer());
@@ -134,33 +166,46 @@ final class Checkpointer {
         } finally {
             s.dictLock.readLock().unlock();
         }
-        Checkpoint next = new Checkpoint(newSegment, fileNo + 1, usersLen, itemsLen);
-        next.write(s.dir.resolve("CHECKPOINT"));
+        int[] mapped = s.mappedChunkFiles();
+        int[] live = new int[mapped.length + 1];
+        int[] dead = new int[mapped.length];
+        int nLive = 0, nDead = 0;
+        for (int f : mapped) {
+            if (s.liveChunks(f) - lost[f] > 0) live[nLive++] = f;
+            else dead[nDead++] = f;
+        }
+        live[nLive++] = fileNo;
+        new Checkpoint(newSegment, fileNo + 1, usersLen, itemsLen, Arrays.copyOf(live, nLive))
+                .write(s.dir.resolve("CHECKPOINT"));
+        nextChunkFile = fileNo + 1;
         checkpointedUsers = userCount;
         checkpointedItems = itemCount;
 
-        MemorySegment seg;
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), s.arena);
-        }
         s.rw.writeLock().lock();
         try {
-            s.chunkFiles.add(seg);
-            chunkFileCount++;
-            for (int k = 0; k < frozenUsers.length; k++) {
-                UserHistory h = s.histories[frozenUsers[k]];
+            MemorySegment seg = s.mapChunkFile(fileNo);
+            for (int k = 0; k < work.size(); k++) {
+                Work w = work.get(k);
+                UserHistory h = s.histories[w.user()];
+                if (w.compacts()) {
+                    for (int f : w.oldFiles()) s.countChunk(f, -1);
+                    h.resetChunks();
+                }
                 long at = offsets[k];
                 h.addChunk(fileNo, at, ChunkCodec.count(seg, at), ChunkCodec.minTs(seg, at), ChunkCodec.maxTs(seg, at));
                 h.chunkVerified[h.chunks - 1] = true;
+                s.countChunk(fileNo, 1);
                 h.frozen = null;
             }
             s.frozenActions = 0;
+            for (int i = 0; i < nDead; i++) s.unmapChunkFile(dead[i]);
         } finally {
             s.rw.writeLock().unlock();
         }
+        for (int i = 0; i < nDead; i++) Files.delete(s.chunkPath(dead[i]));
         StoreState.deleteMatching(s.walDir, ".wal", n -> n < newSegment, "sealed by checkpoint");
-        LOG.info("{}: checkpoint sealed {} actions of {} users into {} ({} bytes) in {} ms", s.dir,
-                Arrays.stream(frozenColumns).mapToLong(ActionColumns::size).sum(), frozenUsers.length, p.getFileName(), seg.byteSize(), (System.nanoTime() - started) / 1_000_000);
+        LOG.info("{}: checkpoint sealed {} actions of {} users into {} ({} bytes; {} histories compacted, {} files dropped) in {} ms",
+                s.dir, actions, work.size(), p.getFileName(), Files.size(p), compacted, nDead,
+                (System.nanoTime() - started) / 1_000_000);
     }
-
 }

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +48,16 @@ final class Recovery {
         DictionaryFile.load(s.dir.resolve("items.dict"), cp.itemsDictLength(), s.items);
         int dictionaryUsers = s.users.size();
         int dictionaryItems = s.items.size();
-        for (int f = 0; f < cp.chunkFiles(); f++) indexChunkFile(f);
-        StoreState.deleteMatching(s.chunkDir, ".chk", n -> n >= cp.chunkFiles(), "chunk file not in the checkpoint");
+        int[] live = cp.liveChunkFiles();
+        for (int f : live) indexChunkFile(f);
+        StoreState.deleteMatching(s.chunkDir, ".chk", n -> Arrays.binarySearch(live, (int) n) < 0,
+                "chunk file not in the checkpoint");
+        for (int f : s.mappedChunkFiles()) {
+            if (s.isDead(f)) { // every chunk superseded by a later compaction
+                s.unmapChunkFile(f);
+                Files.delete(s.chunkPath(f));
+            }
+        }
         StoreState.deleteMatching(s.walDir, ".wal", n -> n < cp.firstSegment(), "log segment already sealed");
 
         long[] segments = StoreState.listNumbers(s.walDir, ".wal");
@@ -89,17 +98,14 @@ final class Recovery {
             Files.deleteIfExists(s.dir.resolve(d));
             DictionaryFile.create(s.dir.resolve(d));
         }
-        new Checkpoint(0, 0, DictionaryFile.HEADER, DictionaryFile.HEADER).write(cpFile);
+        new Checkpoint(0, 0, DictionaryFile.HEADER, DictionaryFile.HEADER, new int[0]).write(cpFile);
     }
 
     /** Maps a chunk file, checks every chunk header, and adds the chunks to their users' histories. */
     private void indexChunkFile(int f) throws IOException {
         Path p = s.chunkPath(f);
         if (!Files.exists(p)) throw new CorruptChunkException(p, 0, "chunk file named by the checkpoint is missing");
-        MemorySegment seg;
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), s.arena);
-        }
+        MemorySegment seg = s.mapChunkFile(f);
         if (seg.byteSize() < StoreState.CHUNK_FILE_HEADER
                 || seg.get(ValueLayout.JAVA_INT_UNALIGNED, 0) != StoreState.CHUNK_FILE_MAGIC
                 || seg.get(ValueLayout.JAVA_INT_UNALIGNED, 4) != StoreState.CHUNK_FILE_VERSION) {
@@ -116,11 +122,17 @@ final class Recovery {
                 throw new CorruptChunkException(p, pos, "chunk of unknown user id " + user + " (" + s.users.size() + " users)");
             }
             int count = ChunkCodec.count(seg, pos);
-            s.history(user).addChunk(f, pos, count, ChunkCodec.minTs(seg, pos), ChunkCodec.maxTs(seg, pos));
+            UserHistory h = s.history(user);
+            if ((ChunkCodec.flags(seg, pos) & ChunkCodec.SUPERSEDES) != 0) {
+                for (int c = 0; c < h.chunks; c++) s.countChunk(h.chunkFile[c], -1);
+                s.totalActions -= h.sealed;
+                h.resetChunks();
+            }
+            h.addChunk(f, pos, count, ChunkCodec.minTs(seg, pos), ChunkCodec.maxTs(seg, pos));
+            s.countChunk(f, 1);
             s.totalActions += count;
             pos += ChunkCodec.HEADER + (ChunkCodec.payloadLength(seg, pos) & 0xFFFFFFFFL);
         }
-        s.chunkFiles.add(seg);
     }
 
     /** Applies one log record: its new dictionary entries, then its actions (format in {@link CommitPipeline}). */

@@ -34,14 +34,17 @@ final class StoreState {
     final Path dir;
     final Path walDir;
     final Path chunkDir;
-    /** Chunk files stay mapped until the store closes; closing takes {@link #rw} exclusively. */
-    final Arena arena = Arena.ofShared();
     final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     final ReentrantReadWriteLock dictLock = new ReentrantReadWriteLock();
     final IdDictionary users = new IdDictionary(false);
     final IdDictionary items = new IdDictionary(true);
     UserHistory[] histories = new UserHistory[1024];
+    /** Mapped chunk files by file number; null for a number whose file compaction dropped (or never existed). */
     final List<MemorySegment> chunkFiles = new ArrayList<>();
+    /** One arena per chunk file, so a file can be unmapped (under the write lock) once no history refers to it. */
+    private final List<Arena> chunkArenas = new ArrayList<>();
+    /** Per chunk file, how many chunks histories still refer to. */
+    private int[] liveChunks = new int[16];
 
     /** Actions in tails (not frozen, not sealed): written by the sync thread, reset by a freeze. */
     volatile long unsealed;
@@ -61,6 +64,63 @@ final class StoreState {
 
     Path chunkPath(int file) {
         return chunkDir.resolve(String.format("%08d.chk", file));
+    }
+
+    /** Maps chunk file {@code file} (write lock held, or recovery). */
+    MemorySegment mapChunkFile(int file) throws IOException {
+        Arena arena = Arena.ofShared();
+        MemorySegment seg;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(chunkPath(file),
+                java.nio.file.StandardOpenOption.READ)) {
+            seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        while (chunkFiles.size() <= file) {
+            chunkFiles.add(null);
+            chunkArenas.add(null);
+        }
+        chunkFiles.set(file, seg);
+        chunkArenas.set(file, arena);
+        if (file >= liveChunks.length) liveChunks = Arrays.copyOf(liveChunks, Math.max(file + 1, liveChunks.length * 2));
+        return seg;
+    }
+
+    /** Counts one more (or, with -1, one fewer) chunk of {@code file} referred to by a history. */
+    void countChunk(int file, int delta) {
+        liveChunks[file] += delta;
+        assert liveChunks[file] >= 0;
+    }
+
+    /** How many chunks of {@code file} histories refer to. */
+    int liveChunks(int file) {
+        return liveChunks[file];
+    }
+
+    /** Whether a mapped chunk file has no live chunk left. */
+    boolean isDead(int file) {
+        return chunkFiles.get(file) != null && liveChunks[file] == 0;
+    }
+
+    /** Unmaps a dead chunk file (write lock held: no reader is decoding from it). */
+    void unmapChunkFile(int file) {
+        assert isDead(file);
+        chunkFiles.set(file, null);
+        chunkArenas.set(file, null).close();
+    }
+
+    /** Numbers of the mapped chunk files, ascending. */
+    int[] mappedChunkFiles() {
+        return java.util.stream.IntStream.range(0, chunkFiles.size()).filter(f -> chunkFiles.get(f) != null).toArray();
+    }
+
+    /** Unmaps every chunk file (store closing, write lock held). */
+    void unmapAll() {
+        for (int f = 0; f < chunkArenas.size(); f++) {
+            if (chunkArenas.get(f) != null) chunkArenas.set(f, null).close();
+            chunkFiles.set(f, null);
+        }
     }
 
     /** The user's history, created when missing (write lock held, or recovery). */

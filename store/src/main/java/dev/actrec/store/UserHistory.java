@@ -28,6 +28,12 @@ final class UserHistory {
         return sealed + (frozen == null ? 0 : frozen.size()) + (tail == null ? 0 : tail.size());
     }
 
+    /** Forgets every chunk (their actions now live in one superseding chunk, added next). */
+    void resetChunks() {
+        chunks = 0;
+        sealed = 0;
+    }
+
     void addChunk(int file, long offset, int count, long minTs, long maxTs) {
         if (chunks == chunkFile.length) {
             int c = Math.max(2, chunks * 2);

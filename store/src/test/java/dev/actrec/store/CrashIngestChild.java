@@ -19,7 +19,8 @@ public final class CrashIngestChild {
         Path dir = Path.of(args[0]);
         long start = Long.parseLong(args[1]);
         int sealThreshold = Integer.parseInt(args[2]);
-        StoreConfig cfg = StoreConfig.defaults(dir).withSealThreshold(sealThreshold);
+        // Frequent checkpoints that also compact, so kills land inside both.
+        StoreConfig cfg = StoreConfig.defaults(dir).withSealThreshold(sealThreshold).withCompactAfterChunks(4);
         ActionStore store = ActionStore.open(cfg);
         ArrayDeque<CompletableFuture<AppendResult>> inFlight = new ArrayDeque<>();
         ArrayDeque<Long> numbers = new ArrayDeque<>();

@@ -14,7 +14,7 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * header, 48 bytes, little-endian:
- *   u32 magic 'ACK1' | u32 user | u32 count | u32 blocks | i64 minTs | i64 maxTs
+ *   u32 magic 'ACK1' | u32 user | u32 count | u32 flags | i64 minTs | i64 maxTs
  *   | u32 payloadLength | u32 crc32c(payload) | u32 crc32c(header bytes 0..39) | u32 reserved (0)
  * payload:
  *   blocks × u32 block offset (from payload start) | blocks × i64 first timestamp of the block
@@ -23,13 +23,17 @@ import java.util.zip.CRC32C;
  *   | 8 zero bytes (lets decoders read whole words)
  * </pre>
  *
- * Each column block uses {@link BlockCodec}. Durations are stored as the difference to the duration registered for
+ * A chunk has ⌈count / 128⌉ blocks. Flag {@link #SUPERSEDES}: the chunk holds the user's whole sealed history as of
+ * its checkpoint (written by compaction), so the user's chunks in earlier files are dead. Each column block uses
+ * {@link BlockCodec}. Durations are stored as the difference to the duration registered for
  * the item when it entered the dictionary: a duration is the item's property, so the column is almost always zero
  * and costs nothing. Not thread-safe: one codec per thread.
  */
 public final class ChunkCodec {
     public static final int MAGIC = 0x314B4341; // "ACK1"
     public static final int HEADER = 48;
+    /** Header flag: this chunk replaces every earlier chunk of its user. */
+    public static final int SUPERSEDES = 1;
     private static final int B = BlockCodec.BLOCK;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
@@ -46,6 +50,11 @@ public final class ChunkCodec {
      * non-decreasing. {@code registeredDuration[item]} is the item's registered duration.
      */
     public void encode(int user, ActionColumns src, int from, int n, int[] registeredDuration, ByteSink out) {
+        encode(user, src, from, n, registeredDuration, 0, out);
+    }
+
+    /** As {@link #encode(int, ActionColumns, int, int, int[], ByteSink)}, with header {@code flags}. */
+    public void encode(int user, ActionColumns src, int from, int n, int[] registeredDuration, int flags, ByteSink out) {
         assert n > 0;
         int blockCount = (n + B - 1) / B;
         long[] ts = src.timestampArray();
@@ -89,7 +98,7 @@ public final class ChunkCodec {
         out.i32(MAGIC);
         out.i32(user);
         out.i32(n);
-        out.i32(blockCount);
+        out.i32(flags);
         out.i64(minTs);
         out.i64(maxTs);
         out.i32(payload.position());
@@ -108,7 +117,8 @@ public final class ChunkCodec {
     /** The fields of a chunk header, read without checks (see {@link #headerProblem}). */
     public static int user(MemorySegment seg, long at) { return seg.get(INT, at + 4); }
     public static int count(MemorySegment seg, long at) { return seg.get(INT, at + 8); }
-    public static int blockCount(MemorySegment seg, long at) { return seg.get(INT, at + 12); }
+    public static int flags(MemorySegment seg, long at) { return seg.get(INT, at + 12); }
+    public static int blockCount(MemorySegment seg, long at) { return (count(seg, at) + B - 1) / B; }
     public static long minTs(MemorySegment seg, long at) { return seg.get(LONG, at + 16); }
     public static long maxTs(MemorySegment seg, long at) { return seg.get(LONG, at + 24); }
     public static int payloadLength(MemorySegment seg, long at) { return seg.get(INT, at + 32); }
@@ -121,8 +131,8 @@ public final class ChunkCodec {
         crc.update(seg.asSlice(at, 40).asByteBuffer());
         if ((int) crc.getValue() != seg.get(INT, at + 40)) return "chunk header checksum mismatch";
         int count = count(seg, at);
-        int blocks = blockCount(seg, at);
-        if (count <= 0 || blocks != (count + B - 1) / B) return "impossible count " + count + " / blocks " + blocks;
+        if (count <= 0) return "impossible count " + count;
+        if ((flags(seg, at) & ~SUPERSEDES) != 0) return "unknown chunk flags " + Integer.toHexString(flags(seg, at));
         long len = payloadLength(seg, at) & 0xFFFFFFFFL;
         if (at + HEADER + len > seg.byteSize()) return "chunk payload of " + len + " bytes runs past the end of the file";
         return null;
