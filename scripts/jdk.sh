@@ -8,8 +8,8 @@ act_java_major() { # prints the feature version of the JDK at $1, or nothing
 }
 
 act_find_jdk() {
-  local cand major
-  for cand in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+  local cand major root="${ACTREC_JVM_ROOT:-/usr/lib/jvm}" # the root is overridable to test this message
+  for cand in "${JAVA_HOME:-}" "$root"/temurin-25-jdk-amd64 "$root"/*; do
     [ -n "$cand" ] && [ -d "$cand" ] || continue
     major=$(act_java_major "$cand")
     if [ -n "$major" ] && [ "$major" -ge 25 ]; then
@@ -17,7 +17,7 @@ act_find_jdk() {
       return 0
     fi
   done
-  echo "actrec: no JDK 25 or newer found (looked at \$JAVA_HOME and /usr/lib/jvm/*)." >&2
+  echo "actrec: no JDK 25 or newer found (looked at \$JAVA_HOME${JAVA_HOME:+=$JAVA_HOME} and $root/*)." >&2
   echo "actrec: install one (for example Temurin 25 at /usr/lib/jvm/temurin-25-jdk-amd64) or set JAVA_HOME to it." >&2
   exit 3
 }

@@ -51,6 +51,18 @@ class CliTest {
     }
 
     @Test
+    void launcherSaysWhatToInstallWhenNoJdk25IsFound() throws Exception {
+        Path launcher = Path.of("..", "actrec").toAbsolutePath().normalize();
+        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--version").redirectErrorStream(true);
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().put("ACTREC_JVM_ROOT", tmp.resolve("no-jdks").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(3, p.waitFor(), out);
+        assertTrue(out.contains("no JDK 25 or newer found") && out.contains("install one"), out);
+    }
+
+    @Test
     void ingestThenHistoryAndStats() throws Exception {
         Path csv = tmp.resolve("e.csv");
         Files.writeString(csv, """
