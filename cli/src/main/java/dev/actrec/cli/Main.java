@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code actrec} command: one entry point with a subcommand per job. */
 @Command(name = "actrec", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "ACT: recommendation over users' lifelong action sequences.",
-        subcommands = {IngestCommand.class, HistoryCommand.class, StatsCommand.class, GenCommand.class,
+        subcommands = {IngestCommand.class, HistoryCommand.class, StatsCommand.class, VerifyCommand.class, GenCommand.class,
                 QuickstartCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

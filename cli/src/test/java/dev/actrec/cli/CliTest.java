@@ -40,7 +40,7 @@ class CliTest {
 
     @Test
     void everyCommandHasHelpAndTheToolHasAVersion() {
-        for (String cmd : new String[] {"ingest", "history", "stats", "gen", "quickstart", "bench"}) {
+        for (String cmd : new String[] {"ingest", "history", "stats", "verify", "gen", "quickstart", "bench"}) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: actrec " + cmd), r.out());
@@ -88,6 +88,21 @@ class CliTest {
 
         Run unknown = run("history", "--data", data.toString(), "--user", "nobody");
         assertEquals(1, unknown.code());
+
+        Run ok = run("verify", "--data", data.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("2 users and 3 actions"), ok.out());
+        // Damage the last byte of the only chunk's payload: verify names the chunk file.
+        Path chunk;
+        try (var files = Files.list(data.resolve("chunks"))) {
+            chunk = files.findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(chunk);
+        bytes[bytes.length - 9] ^= 0x40;
+        Files.write(chunk, bytes);
+        Run bad = run("verify", "--data", data.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains(chunk.getFileName().toString()) && bad.err().contains("checksum"), bad.err());
     }
 
     @Test
