@@ -17,7 +17,7 @@ import java.util.Arrays;
  * Patched frame of reference keeps a column small when a few values are large (a long gap between two sessions,
  * a rare item); the sparse form serves columns that are mostly zero (watch time of impressions). The encoder picks
  * the width that minimises bytes. Decoders read whole 64-bit words, so the caller guarantees 8 readable bytes
- * after the last block (the chunk format pads).
+ * after the last block (ChunkCodec decodes from a heap copy padded with zeros).
  */
 public final class BlockCodec {
     public static final int BLOCK = 128;

@@ -19,8 +19,8 @@ import java.util.zip.CRC32C;
  * payload:
  *   blocks × u32 block offset (from payload start) | blocks × i64 first timestamp of the block
  *   | blocks, each of up to 128 actions: ts deltas from the block's first ts (n-1, PFOR/SPARSE, absent when n = 1)
- *     | items | types | watch ms | zigzag(duration ms - the item's registered duration)
- *   | 8 zero bytes (lets decoders read whole words)
+ *     | items (0 = same as the previous action in the block, else item + 1) | types | watch ms
+ *     | zigzag(duration ms - the item's registered duration)
  * </pre>
  *
  * A chunk has ⌈count / 128⌉ blocks. Flag {@link #SUPERSEDES}: the chunk holds the user's whole sealed history as of
@@ -81,7 +81,10 @@ public final class ChunkCodec {
                 }
                 blocks.encode(col, 0, len - 1, payload);
             }
-            for (int i = 0; i < len; i++) col[i] = items[s + i];
+            // 0 = the same item as the previous action (an impression, then its view, then a like), else item + 1:
+            // repeats become zeros, which the sparse form stores as one bit each.
+            col[0] = items[s] + 1L;
+            for (int i = 1; i < len; i++) col[i] = items[s + i] == items[s + i - 1] ? 0 : items[s + i] + 1L;
             blocks.encode(col, 0, len, payload);
             for (int i = 0; i < len; i++) col[i] = types[s + i];
             blocks.encode(col, 0, len, payload);
@@ -90,7 +93,6 @@ public final class ChunkCodec {
             for (int i = 0; i < len; i++) col[i] = ByteSink.zigzag((long) dur[s + i] - registeredDuration[items[s + i]]);
             blocks.encode(col, 0, len, payload);
         }
-        payload.zeros(8);
         crc.reset();
         crc.update(payload.array(), 0, payload.position());
         int payloadCrc = (int) crc.getValue();
@@ -188,7 +190,7 @@ public final class ChunkCodec {
         assert toBlock <= blockCount;
         long payloadAt = at + HEADER;
         long start = seg.get(INT, payloadAt + 4L * fromBlock) & 0xFFFFFFFFL;
-        long end = toBlock == blockCount ? (payloadLength(seg, at) & 0xFFFFFFFFL) - 8
+        long end = toBlock == blockCount ? (payloadLength(seg, at) & 0xFFFFFFFFL)
                 : seg.get(INT, payloadAt + 4L * toBlock) & 0xFFFFFFFFL;
         int len = (int) (end - start);
         if (scratch.length < len + 16) scratch = new byte[Math.max(len + 16, scratch.length * 2)];
@@ -217,6 +219,9 @@ public final class ChunkCodec {
                 }
             }
             pos = blocks.decodeInts(buf, pos, n, items, o);
+            if (items[o] == 0) throw new IllegalStateException("block " + blk + " starts with a repeated item");
+            items[o]--;
+            for (int i = o + 1; i < o + n; i++) items[i] = items[i] == 0 ? items[i - 1] : items[i] - 1;
             pos = blocks.decodeInts(buf, pos, n, intCol, 0);
             for (int i = 0; i < n; i++) types[o + i] = (byte) intCol[i];
             pos = blocks.decodeInts(buf, pos, n, watch, o);
