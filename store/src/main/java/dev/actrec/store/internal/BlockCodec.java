@@ -9,9 +9,10 @@ import java.util.Arrays;
  * Encodes one column block of up to {@link #BLOCK} non-negative longs in the smaller of two forms.
  *
  * <pre>
- * PFOR   u8 0 | varint base | u8 width b | u8 exceptions e | ceil(n*b/8) bytes: (v - base) low b bits, LSB first
+ * PFOR   u8 width b (0..64) | varint (base << 1 | (e > 0 ? 1 : 0)) | [u8 exceptions e, when e > 0]
+ *        | ceil(n*b/8) bytes: (v - base) low b bits, LSB first
  *        | e × (u8 index, varint (v - base) >>> b)
- * SPARSE u8 1 | ceil(n/8) bytes bitmap of non-zero values | PFOR block of the non-zero values in order
+ * SPARSE u8 0x80 | ceil(n/8) bytes bitmap of non-zero values | PFOR block of the non-zero values in order
  * </pre>
  *
  * Patched frame of reference keeps a column small when a few values are large (a long gap between two sessions,
@@ -21,8 +22,8 @@ import java.util.Arrays;
  */
 public final class BlockCodec {
     public static final int BLOCK = 128;
-    private static final int PFOR = 0;
-    private static final int SPARSE = 1;
+    /** First byte of a sparse block; a PFOR block starts with its width, 0..64. */
+    private static final int SPARSE = 0x80;
 
     private final int[] allLengths = new int[65];
     private final int[] nonZeroLengths = new int[65];
@@ -48,13 +49,13 @@ public final class BlockCodec {
             nonZeroLengths[64 - Long.numberOfLeadingZeros(x)]++;
         }
         int pfor = bestWidth(allLengths, n);
-        int pforCost = 3 + varintLength(min) + (pfor >>> 8);
+        int pforCost = 1 + varintLength(min << 1) + (pfor >>> 8);
         int m = n - zeros;
         int sparse = 0, sparseCost = Integer.MAX_VALUE;
         if (zeros > 0 && m > 0) {
             nonZeroLengths[0] = 0; // zeros are in the bitmap, not among the values
             sparse = bestWidth(nonZeroLengths, m);
-            sparseCost = ((n + 7) >>> 3) + 5 + (sparse >>> 8);
+            sparseCost = ((n + 7) >>> 3) + 3 + (sparse >>> 8);
         }
         if (sparseCost < pforCost) {
             sink.u8(SPARSE);
@@ -104,15 +105,14 @@ public final class BlockCodec {
     }
 
     private static void writePfor(long[] v, int off, int n, long base, int b, ByteSink sink) {
-        sink.u8(PFOR);
         long mask = b == 64 ? -1L : (1L << b) - 1;
         int exceptions = 0;
         for (int i = 0; i < n; i++) {
             if (((v[off + i] - base) & ~mask) != 0) exceptions++;
         }
-        sink.varint(base);
         sink.u8(b);
-        sink.u8(exceptions);
+        sink.varint(base << 1 | (exceptions > 0 ? 1 : 0)); // base < 2^63, so the shift loses nothing (unsigned)
+        if (exceptions > 0) sink.u8(exceptions);
         int bytes = (n * b + 7) >>> 3;
         sink.ensure(bytes + 8);
         byte[] buf = sink.array();
@@ -150,15 +150,15 @@ public final class BlockCodec {
      * segment accesses kept their checks in the inner loop (measured 2x slower).
      */
     public int decode(byte[] buf, int pos, int n, long[] out) {
-        int mode = buf[pos];
-        if (mode == PFOR) return decodePfor(buf, pos + 1, n, out);
-        if (mode != SPARSE) throw new IllegalStateException("unknown block mode " + mode + " at offset " + pos);
+        int head = buf[pos] & 0xFF;
+        if (head <= 64) return decodePfor(buf, pos, n, out);
+        if (head != SPARSE) throw new IllegalStateException("unknown block header " + head + " at offset " + pos);
         int bytes = (n + 7) >>> 3;
         int bitmapAt = pos + 1;
         int m = 0;
         for (int b = 0; b < bytes; b++) m += Integer.bitCount(buf[bitmapAt + b] & 0xFF);
-        if (buf[bitmapAt + bytes] != PFOR) throw new IllegalStateException("sparse block without PFOR values at offset " + pos);
-        int end = decodePfor(buf, bitmapAt + bytes + 1, m, nonZero);
+        if ((buf[bitmapAt + bytes] & 0xFF) > 64) throw new IllegalStateException("sparse block without PFOR values at offset " + pos);
+        int end = decodePfor(buf, bitmapAt + bytes, m, nonZero);
         Arrays.fill(out, 0, n, 0L);
         // Visit set bits only: a branch per value mispredicts on mixed columns.
         int k = 0;
@@ -173,11 +173,12 @@ public final class BlockCodec {
     }
 
     private static int decodePfor(byte[] buf, int pos, int n, long[] out) {
-        long base = varintAt(buf, pos);
-        pos = skipVarint(buf, pos);
         int b = buf[pos++] & 0xFF;
-        int exceptions = buf[pos++] & 0xFF;
-        if (b > 64) throw new IllegalStateException("bit width " + b + " > 64 at offset " + (pos - 2));
+        if (b > 64) throw new IllegalStateException("bit width " + b + " > 64 at offset " + (pos - 1));
+        long head = varintAt(buf, pos);
+        pos = skipVarint(buf, pos);
+        long base = head >>> 1;
+        int exceptions = (head & 1) != 0 ? buf[pos++] & 0xFF : 0;
         if (b == 0) {
             Arrays.fill(out, 0, n, base);
         } else if (b <= 56) {
@@ -215,15 +216,15 @@ public final class BlockCodec {
      * Returns the position after the block.
      */
     public int decodeInts(byte[] buf, int pos, int n, int[] out, int off) {
-        int mode = buf[pos];
-        if (mode == PFOR) return decodePforInts(buf, pos + 1, n, out, off);
-        if (mode != SPARSE) throw new IllegalStateException("unknown block mode " + mode + " at offset " + pos);
+        int head = buf[pos] & 0xFF;
+        if (head <= 64) return decodePforInts(buf, pos, n, out, off);
+        if (head != SPARSE) throw new IllegalStateException("unknown block header " + head + " at offset " + pos);
         int bytes = (n + 7) >>> 3;
         int bitmapAt = pos + 1;
         int m = 0;
         for (int b = 0; b < bytes; b++) m += Integer.bitCount(buf[bitmapAt + b] & 0xFF);
-        if (buf[bitmapAt + bytes] != PFOR) throw new IllegalStateException("sparse block without PFOR values at offset " + pos);
-        int end = decodePfor(buf, bitmapAt + bytes + 1, m, nonZero);
+        if ((buf[bitmapAt + bytes] & 0xFF) > 64) throw new IllegalStateException("sparse block without PFOR values at offset " + pos);
+        int end = decodePfor(buf, bitmapAt + bytes, m, nonZero);
         Arrays.fill(out, off, off + n, 0);
         int k = 0;
         for (int b = 0; b < bytes; b++) {
@@ -237,11 +238,12 @@ public final class BlockCodec {
     }
 
     private static int decodePforInts(byte[] buf, int pos, int n, int[] out, int off) {
-        long base = varintAt(buf, pos);
-        pos = skipVarint(buf, pos);
         int b = buf[pos++] & 0xFF;
-        int exceptions = buf[pos++] & 0xFF;
-        if (b > 32) throw new IllegalStateException("bit width " + b + " > 32 in a 32-bit column at offset " + (pos - 2));
+        if (b > 32) throw new IllegalStateException("bit width " + b + " > 32 in a 32-bit column at offset " + (pos - 1));
+        long head = varintAt(buf, pos);
+        pos = skipVarint(buf, pos);
+        long base = head >>> 1;
+        int exceptions = (head & 1) != 0 ? buf[pos++] & 0xFF : 0;
         int ibase = (int) base;
         if (b == 0) {
             Arrays.fill(out, off, off + n, ibase);

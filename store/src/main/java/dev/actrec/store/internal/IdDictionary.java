@@ -10,7 +10,8 @@ import java.util.HashMap;
  * the chunk format stores durations against.
  *
  * <p>Entry encoding, shared by the write-ahead log and the dictionary files:
- * {@code u8 kind (0 numeric, 1 string) | varint value, or varint length + UTF-8 bytes | [varint duration ms]}.
+ * {@code varint (value << 1), or varint (length << 1 | 1) + UTF-8 bytes | [items: varint duration ms]}: the low
+ * bit tells a numeric id (value < 2^63, so the shift loses nothing) from a string id.
  *
  * <p>Not thread-safe: the store mutates it from its commit thread and guards reads with its lock.
  */
@@ -77,12 +78,10 @@ public final class IdDictionary {
 
     public void writeEntry(int id, ByteSink out) {
         if (stringKey[id] == null) {
-            out.u8(0);
-            out.varint(numericKey[id]);
+            out.varint(numericKey[id] << 1);
         } else {
-            out.u8(1);
             byte[] b = stringKey[id].getBytes(StandardCharsets.UTF_8);
-            out.varint(b.length);
+            out.varint((long) b.length << 1 | 1);
             out.bytes(b, 0, b.length);
         }
         if (withDuration) out.varint(duration[id]);
@@ -90,22 +89,19 @@ public final class IdDictionary {
 
     /** Reads one entry and adds it; returns the id it got. Throws IllegalStateException on malformed bytes. */
     public int readEntry(ByteSource in) {
-        int kind = in.u8();
+        long head = in.varint();
         long key = -1;
         String name = null;
-        if (kind == 0) {
-            key = in.varint();
-            if (key < 0) throw new IllegalStateException("negative numeric id " + key);
+        if ((head & 1) == 0) {
+            key = head >>> 1;
             if (numeric.get(key) >= 0) throw new IllegalStateException("id " + key + " defined twice");
-        } else if (kind == 1) {
-            long len = in.varint();
-            if (len < 0 || len > 4096) throw new IllegalStateException("string id of length " + len);
+        } else {
+            long len = head >>> 1;
+            if (len > 4096) throw new IllegalStateException("string id of length " + len);
             byte[] b = new byte[(int) len];
             for (int i = 0; i < len; i++) b[i] = (byte) in.u8();
             name = new String(b, StandardCharsets.UTF_8);
             if (named.containsKey(name)) throw new IllegalStateException("id '" + name + "' defined twice");
-        } else {
-            throw new IllegalStateException("unknown id kind " + kind);
         }
         long d = withDuration ? in.varint() : 0;
         if (d < 0 || d > Integer.MAX_VALUE) throw new IllegalStateException("bad registered duration " + d);

@@ -66,6 +66,6 @@ class BlockCodecTest {
         Arrays.fill(v, 3);
         ByteSink sink = new ByteSink(16);
         new BlockCodec().encode(v, 0, v.length, sink);
-        assertEquals(4, sink.position(), "mode, base, width 0, no exceptions");
+        assertEquals(2, sink.position(), "width 0, then the base with its no-exceptions bit");
     }
 }
