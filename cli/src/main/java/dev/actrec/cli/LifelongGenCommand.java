@@ -67,9 +67,7 @@ final class LifelongGenCommand implements Callable<Integer> {
         EventFormat fmt = EventFormat.fromName(format);
         if (fmt == EventFormat.SEQUENCES) throw new IllegalArgumentException("--format must be csv or ndjson, got " + format);
         LifelongModel model = LifelongModel.defaults();
-        // at least as many categories as long-term interests, so every user's niches are distinct
-        int cats = categories != null ? categories
-                : Math.min(items, Math.max(model.longTermInterests(), GenConfig.defaultCategories(items)));
+        int cats = categories != null ? categories : LifelongConfig.defaultCategories(items);
         LifelongConfig cfg = new LifelongConfig(users, minLength, maxLength, lengths, items, cats,
                 GenConfig.DEFAULT_ZIPF_EXPONENT, seed, GenConfig.DEFAULT_START_MS, model);
         LifelongGenerator gen = new LifelongGenerator(cfg);

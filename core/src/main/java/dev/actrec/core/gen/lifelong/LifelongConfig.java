@@ -71,15 +71,23 @@ public record LifelongConfig(int users, int minLength, int maxLength, int[] leng
         }
     }
 
+    /**
+     * The default number of categories: {@link GenConfig#defaultCategories(int)} (items/50 within 1..1000), but at
+     * least the default number of long-term interests (12), so that every user's niches are distinct; at most items.
+     */
+    public static int defaultCategories(int items) {
+        return Math.min(items, Math.max(LifelongModel.defaults().longTermInterests(), GenConfig.defaultCategories(items)));
+    }
+
     /** Log-uniform lengths in [minLength, maxLength], default model, categories, exponent and start. */
     public static LifelongConfig of(int users, int minLength, int maxLength, int items, long seed) {
-        return new LifelongConfig(users, minLength, maxLength, new int[0], items, GenConfig.defaultCategories(items),
+        return new LifelongConfig(users, minLength, maxLength, new int[0], items, defaultCategories(items),
                 GenConfig.DEFAULT_ZIPF_EXPONENT, seed, GenConfig.DEFAULT_START_MS, LifelongModel.defaults());
     }
 
     /** Round-robin length buckets, default model, categories, exponent and start. */
     public static LifelongConfig ofBuckets(int users, int[] lengths, int items, long seed) {
-        return new LifelongConfig(users, 1, 1, lengths, items, GenConfig.defaultCategories(items),
+        return new LifelongConfig(users, 1, 1, lengths, items, defaultCategories(items),
                 GenConfig.DEFAULT_ZIPF_EXPONENT, seed, GenConfig.DEFAULT_START_MS, LifelongModel.defaults());
     }
 

@@ -37,6 +37,27 @@ class LifelongGeneratorTest {
         }
     }
 
+    @Property(tries = 10)
+    void batchSizeDoesNotChangeTheEvents(@ForAll @IntRange(min = 1, max = 5_000) int batchSize) throws Exception {
+        LifelongConfig cfg = LifelongConfig.ofBuckets(3, new int[] {100, 1_500}, 500, 4).withCategories(20);
+        long[] expected = fingerprint(cfg, 1 << 16);
+        assertArrayEquals(expected, fingerprint(cfg, batchSize));
+    }
+
+    /** (count, a running hash of every column) of a run in batches of {@code batchSize}. */
+    private static long[] fingerprint(LifelongConfig cfg, int batchSize) throws Exception {
+        long[] f = new long[2];
+        new LifelongGenerator(cfg).generate(batchSize, b -> {
+            assertTrue(b.size() <= batchSize);
+            for (int i = 0; i < b.size(); i++) {
+                f[0]++;
+                f[1] = 31 * f[1] + java.util.Objects.hash(b.userId(i), b.itemId(i), b.type(i), b.timestamp(i),
+                        b.watchMs(i), b.durationMs(i));
+            }
+        });
+        return f;
+    }
+
     @Test
     void exactLengthsUserMajorIncreasingTimeAndCatalogDurations() throws Exception {
         LifelongGenerator gen = new LifelongGenerator(SMALL);
