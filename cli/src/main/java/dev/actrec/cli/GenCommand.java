@@ -8,22 +8,32 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-@Command(name = "gen", mixinStandardHelpOptions = true,
+@Command(name = "gen", mixinStandardHelpOptions = true, subcommands = LifelongGenCommand.class,
         description = {"Generate a realistic synthetic event stream: power-law item popularity, item categories,",
-                "sessions, drifting interests, plausible action rates and watch times. Deterministic for a seed."})
+                "sessions, drifting interests, plausible action rates and watch times. Deterministic for a seed.",
+                "'gen lifelong' generates long histories where the distant past matters, with an oracle."})
 final class GenCommand implements Callable<Integer> {
-    @Option(names = "--users", required = true, paramLabel = "N", description = "Ordinary users (ids 1..N).")
-    int users;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--actions-per-user", required = true, paramLabel = "L", description = "Actions of every ordinary user.")
-    int actionsPerUser;
+    // Required, but checked in call(): picocli would otherwise demand them before 'gen lifelong' as well.
+    @Option(names = "--users", paramLabel = "N", description = "Ordinary users (ids 1..N). Required.")
+    Integer users;
 
-    @Option(names = "--items", required = true, paramLabel = "I", description = "Catalog size.")
-    int items;
+    @Option(names = "--actions-per-user", paramLabel = "L", description = "Actions of every ordinary user. Required.")
+    Integer actionsPerUser;
+
+    @Option(names = "--items", paramLabel = "I", description = "Catalog size. Required.")
+    Integer items;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Random seed. Default: ${DEFAULT-VALUE}")
     long seed;
@@ -32,7 +42,7 @@ final class GenCommand implements Callable<Integer> {
             description = "Add one heavy user (id N+1) with exactly H actions. Default: none")
     int heavy;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file ('-' for stdout).")
+    @Option(names = "--out", paramLabel = "FILE", description = "Output file ('-' for stdout). Required.")
     String out;
 
     @Option(names = "--format", defaultValue = "csv", paramLabel = "csv|ndjson", description = "Output format. Default: ${DEFAULT-VALUE}")
@@ -40,6 +50,15 @@ final class GenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<String> missing = new ArrayList<>();
+        if (users == null) missing.add("'--users=N'");
+        if (actionsPerUser == null) missing.add("'--actions-per-user=L'");
+        if (items == null) missing.add("'--items=I'");
+        if (out == null) missing.add("'--out=FILE'");
+        if (!missing.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), (missing.size() == 1 ? "Missing required option: "
+                    : "Missing required options: ") + String.join(", ", missing));
+        }
         EventFormat fmt = EventFormat.fromName(format);
         if (fmt == EventFormat.SEQUENCES) throw new IllegalArgumentException("--format must be csv or ndjson, got " + format);
         GenConfig cfg = GenConfig.of(users, actionsPerUser, items, seed).withHeavyUserActions(heavy);

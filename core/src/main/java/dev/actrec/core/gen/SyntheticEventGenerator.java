@@ -15,6 +15,8 @@ import java.util.function.LongConsumer;
  * Generates a realistic, deterministic stream of action events for tests and benchmarks.
  *
  * <h2>The model</h2>
+ * The items come from an {@link ItemCatalog} (shared with the lifelong generator).
+ *
  * <ul>
  *   <li><b>Items.</b> The r-th most popular item has weight {@code 1 / r^s} (Zipf, {@code s} = 1.1 by default). Item
  *   ids {@code 1..items} are a seeded permutation of popularity ranks, so a low id says nothing about popularity.
@@ -74,135 +76,11 @@ public final class SyntheticEventGenerator {
 
     private final GenConfig config;
 
-    // Items, indexed by popularity rank r (0 = most popular).
-    private final int[] itemId;          // (items) external id, 1-based
-    private final int[] itemDuration;    // (items) ms
-    private final int[] itemCategory;    // (items)
-    private final double[] globalProb;   // (items) alias table over ranks, by popularity weight
-    private final int[] globalAlias;     // (items)
-
-    // Items grouped by category, each group in rank order: catItems[catStart[c] .. catStart[c+1]) are ranks.
-    private final int[] catStart;        // (categories + 1)
-    private final int[] catItems;        // (items) ranks
-    private final double[] catProb;      // (items) one alias table per category slice of catItems
-    private final int[] catAlias;        // (items) absolute positions in catItems
-    private final double[] catMassCum;   // (categories) cumulative total weight of each category
+    private final ItemCatalog catalog;
 
     public SyntheticEventGenerator(GenConfig config) {
         this.config = config;
-        int n = config.items();
-        int nc = config.categories();
-        SplittableRandom rnd = new SplittableRandom(mix(config.seed() ^ 0x1735_9A3B_C0FF_EEL));
-
-        itemId = new int[n];
-        for (int r = 0; r < n; r++) {
-            itemId[r] = r + 1;
-        }
-        for (int r = n - 1; r > 0; r--) { // Fisher-Yates: ids shuffled against popularity
-            int j = rnd.nextInt(r + 1);
-            int t = itemId[r];
-            itemId[r] = itemId[j];
-            itemId[j] = t;
-        }
-
-        double[] weight = new double[n];
-        for (int r = 0; r < n; r++) {
-            weight[r] = 1.0 / StrictMath.pow(r + 1, config.zipfExponent());
-        }
-        int[] small = new int[n];
-        int[] large = new int[n];
-        globalProb = new double[n];
-        globalAlias = new int[n];
-        buildAlias(weight, 0, n, globalProb, globalAlias, small, large);
-        double acc;
-
-        // Category sizes follow a power law: category c draws items with probability ~ 1/(c+1).
-        double[] catSizeCum = new double[nc];
-        acc = 0;
-        for (int c = 0; c < nc; c++) {
-            acc += 1.0 / (c + 1);
-            catSizeCum[c] = acc;
-        }
-        itemCategory = new int[n];
-        itemDuration = new int[n];
-        int[] count = new int[nc];
-        for (int r = 0; r < n; r++) {
-            // every category gets at least one item, so a category is never empty
-            int c = r < nc ? r : search(catSizeCum, 0, nc, rnd.nextDouble() * catSizeCum[nc - 1]);
-            itemCategory[r] = c;
-            count[c]++;
-            double seconds = 30 * StrictMath.exp(0.9 * gaussian(rnd));
-            itemDuration[r] = (int) Math.round(1000 * Math.min(600, Math.max(5, seconds)));
-        }
-        catStart = new int[nc + 1];
-        for (int c = 0; c < nc; c++) {
-            catStart[c + 1] = catStart[c] + count[c];
-        }
-        catItems = new int[n];
-        catProb = new double[n];
-        catAlias = new int[n];
-        catMassCum = new double[nc];
-        int[] fill = catStart.clone();
-        for (int r = 0; r < n; r++) {
-            catItems[fill[itemCategory[r]]++] = r;
-        }
-        double[] grouped = new double[n]; // weight by position in catItems
-        for (int i = 0; i < n; i++) {
-            grouped[i] = weight[catItems[i]];
-        }
-        acc = 0;
-        for (int c = 0; c < nc; c++) {
-            buildAlias(grouped, catStart[c], catStart[c + 1], catProb, catAlias, small, large);
-            for (int i = catStart[c]; i < catStart[c + 1]; i++) {
-                acc += grouped[i];
-            }
-            catMassCum[c] = acc;
-        }
-    }
-
-    /**
-     * Builds Vose's alias table for sampling index i in [from, to) with probability w[i] / sum: draw i uniformly,
-     * keep it with probability prob[i], else take alias[i]. O(1) per draw, where a cumulative-sum search costs
-     * about log2(n) cache misses on a large catalog. small/large are scratch stacks of at least to - from entries.
-     */
-    private static void buildAlias(double[] w, int from, int to, double[] prob, int[] alias, int[] small,
-                                   int[] large) {
-        int n = to - from;
-        double total = 0;
-        for (int i = from; i < to; i++) {
-            total += w[i];
-        }
-        int ns = 0, nl = 0;
-        for (int i = from; i < to; i++) {
-            prob[i] = w[i] * n / total;
-            if (prob[i] < 1) {
-                small[ns++] = i;
-            } else {
-                large[nl++] = i;
-            }
-        }
-        while (ns > 0 && nl > 0) {
-            int sm = small[--ns];
-            int lg = large[--nl];
-            alias[sm] = lg;
-            prob[lg] -= 1 - prob[sm];
-            if (prob[lg] < 1) {
-                small[ns++] = lg;
-            } else {
-                large[nl++] = lg;
-            }
-        }
-        // what is left is 1 up to rounding
-        while (nl > 0) {
-            int i = large[--nl];
-            prob[i] = 1;
-            alias[i] = i;
-        }
-        while (ns > 0) {
-            int i = small[--ns];
-            prob[i] = 1;
-            alias[i] = i;
-        }
+        this.catalog = new ItemCatalog(config.items(), config.categories(), config.zipfExponent(), config.seed());
     }
 
     public GenConfig config() {
@@ -351,17 +229,17 @@ public final class SyntheticEventGenerator {
             double a;
             if (prev == VIEW || prev == LONG_VIEW) {
                 rank = st[u * STRIDE + LAST_ITEM];
-                a = affinity(u, itemCategory[rank]);
+                a = affinity(u, catalog.category(rank));
                 type = engagement(a, prev == LONG_VIEW ? 2.0 : 1.0);
                 if (type != NONE) {
                     st[u * STRIDE + LAST_TYPE] = type;
-                    batch.add(u + 1, null, itemId[rank], null, type, ts, 0, itemDuration[rank], 0);
+                    batch.add(u + 1, null, catalog.itemId(rank), null, type, ts, 0, catalog.duration(rank), 0);
                     return 0;
                 }
             }
             rank = pickItem(u);
-            a = affinity(u, itemCategory[rank]);
-            int duration = itemDuration[rank];
+            a = affinity(u, catalog.category(rank));
+            int duration = catalog.duration(rank);
             double pImp = 0.45, pSkip = 0.25 * (1.2 - a), pView = 0.22, pLong = 0.2 * a;
             double x = rnd.nextDouble() * (pImp + pSkip + pView + pLong);
             if (x < pImp) {
@@ -380,7 +258,7 @@ public final class SyntheticEventGenerator {
             }
             st[u * STRIDE + LAST_TYPE] = type;
             st[u * STRIDE + LAST_ITEM] = rank;
-            batch.add(u + 1, null, itemId[rank], null, type, ts, watch, duration, 0);
+            batch.add(u + 1, null, catalog.itemId(rank), null, type, ts, watch, duration, 0);
             return watch;
         }
 
@@ -397,8 +275,7 @@ public final class SyntheticEventGenerator {
 
         private int pickItem(int u) {
             if (rnd.nextDouble() < EXPLORE) {
-                int r = rnd.nextInt(globalProb.length);
-                return rnd.nextDouble() < globalProb[r] ? r : globalAlias[r];
+                return catalog.sampleGlobal(rnd);
             }
             double x = rnd.nextDouble();
             int k = 0;
@@ -406,9 +283,7 @@ public final class SyntheticEventGenerator {
                 x -= weight(u * STRIDE, k);
                 k++;
             }
-            int c = st[u * STRIDE + CAT + k];
-            int i = catStart[c] + rnd.nextInt(catStart[c + 1] - catStart[c]);
-            return catItems[rnd.nextDouble() < catProb[i] ? i : catAlias[i]];
+            return catalog.sampleInCategory(st[u * STRIDE + CAT + k], rnd);
         }
 
         private double affinity(int u, int category) {
@@ -461,7 +336,7 @@ public final class SyntheticEventGenerator {
         }
 
         private int popularCategory() {
-            return search(catMassCum, 0, catMassCum.length, rnd.nextDouble() * catMassCum[catMassCum.length - 1]);
+            return catalog.samplePopularCategory(rnd);
         }
 
         /** Mean gap between sessions (ms), a fixed property of the user. */
@@ -527,31 +402,11 @@ public final class SyntheticEventGenerator {
         }
     }
 
-    /** The first index in [from, to) whose cumulative value exceeds x (the last one when rounding overshoots). */
-    private static int search(double[] cum, int from, int to, double x) {
-        int lo = from, hi = to - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (cum[mid] > x) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return lo;
-    }
-
-    /** A standard normal deviate (Box-Muller with StrictMath, so every JVM gives the same value). */
     private static double gaussian(SplittableRandom rnd) {
-        double u1 = 1 - rnd.nextDouble(); // (0, 1]
-        double u2 = rnd.nextDouble();
-        return StrictMath.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * Math.PI * u2);
+        return ItemCatalog.gaussian(rnd);
     }
 
-    /** SplitMix64 finaliser. */
     private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
-        return z ^ (z >>> 31);
+        return ItemCatalog.mix(z);
     }
 }
