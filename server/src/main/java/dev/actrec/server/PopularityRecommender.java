@@ -43,11 +43,11 @@ public final class PopularityRecommender implements Recommender {
     private int itemLimit; // counts[0..itemLimit) are in use
     private long epochMs;
     private boolean dirty = true;
-    private volatile Ranking ranking = new Ranking(new int[0], new float[0], Long.MIN_VALUE);
+    private volatile Ranking ranking = new Ranking(new int[0], new float[0], -1);
     private volatile boolean ready;
     private static final ThreadLocal<ActionColumns> SEEN = ThreadLocal.withInitial(() -> new ActionColumns(1024));
 
-    /** An immutable top list; scores are decayed counts as of {@code builtAtMs}. */
+    /** An immutable top list; scores are decayed counts as of {@code builtAtMs} (-1: never built). */
     private record Ranking(int[] items, float[] scores, long builtAtMs) {
     }
 
@@ -138,10 +138,10 @@ public final class PopularityRecommender implements Recommender {
     private Ranking currentRanking() {
         Ranking r = ranking;
         long now = clockMs.getAsLong();
-        if (now - r.builtAtMs < refreshMs) return r;
+        if (r.builtAtMs >= 0 && now - r.builtAtMs < refreshMs) return r;
         synchronized (lock) {
             r = ranking;
-            if (!dirty && r.builtAtMs != Long.MIN_VALUE) return r;
+            if (!dirty && r.builtAtMs >= 0) return r;
             double w = weightNow();
             int size = Math.min(rankingSize, itemLimit);
             int[] idx = new int[size];
