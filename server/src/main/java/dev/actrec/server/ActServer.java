@@ -61,6 +61,13 @@ public final class ActServer implements AutoCloseable {
     /** Starts serving on {@code config.host():config.port()} (port 0: any free one, see {@link #port()}). */
     public static ActServer start(ServerConfig config, ActionStore store, Recommender recommender) {
         ActServer s = new ActServer(config, store, recommender);
+        // A parsed event costs about what its JSON does; an array body is held twice while it is re-read as lines.
+        long worstCase = 3L * config.maxInFlight() * config.maxBodyBytes();
+        if (worstCase > Runtime.getRuntime().maxMemory()) {
+            LOG.warn("max_in_flight ({}) x max_body_bytes ({}) may need up to {} MiB of heap for request bodies, more "
+                    + "than the {} MiB available; lower one of them or raise -Xmx", config.maxInFlight(),
+                    config.maxBodyBytes(), worstCase >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        }
         s.app.start(config.host(), config.port());
         LOG.info("serving on http://{}:{} with {}", config.host(), s.port(), recommender.name());
         return s;
