@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * <pre>
  * host=127.0.0.1                 port=8080 (0: any free port)
  * read_auth=false                reads (history, recommend, rank, metrics) need a token with scope read
- * max_body_bytes=16777216        larger request bodies get 413
+ * max_body_bytes=4194304         larger request bodies get 413 (about 50,000 events)
  * max_k=1000                     recommend k must be 1..max_k
  * max_candidates=1000            rank items per request
  * max_history=10000              history last=N bound
@@ -127,7 +127,7 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 (int) number(p, "port", 8080),
                 tokens,
                 bool(p, "read_auth", false),
-                number(p, "max_body_bytes", 16L << 20),
+                number(p, "max_body_bytes", 4L << 20),
                 (int) number(p, "max_k", 1000),
                 (int) number(p, "max_candidates", 1000),
                 (int) number(p, "max_history", 10_000),
