@@ -61,7 +61,7 @@ final class ActApi {
         if (idempotencyKey != null && !idempotencyKey.matches("[\\x21-\\x7e]{1,200}")) {
             throw ApiException.badRequest("Idempotency-Key", "must be 1-200 printable ASCII characters without spaces");
         }
-        EventBodyParser.Parsed parsed = EventBodyParser.parse(body, config.maxBodyBytes());
+        EventBodyParser.Parsed parsed = EventBodyParser.parse(body, config.maxBodyBytes(), idempotencyKey != null);
         if (idempotencyKey == null) return new Reply(append(parsed.batch()), false);
 
         IdempotencyCache.Claim claim = idempotency.begin(idempotencyKey, parsed.sha256());

@@ -23,7 +23,7 @@ import java.security.NoSuchAlgorithmException;
  * array of the same objects, told apart by the first non-blank byte. Both go through the store's NDJSON reader, so
  * the fields and their checks are exactly those of the file format; an array element is re-serialised as one line,
  * so "line L" in an error is element L-1 of the array. The body is read as a stream and refused with 413 as soon as
- * it passes {@code maxBytes}, so memory is bounded by the limit whatever the client sends. A SHA-256 of the raw
+ * it passes {@code maxBytes}, so memory is bounded by the limit whatever the client sends. On request, a SHA-256 of the raw
  * body comes back with the batch, to tell an idempotent retry from a different request reusing its key.
  */
 final class EventBodyParser {
@@ -36,9 +36,11 @@ final class EventBodyParser {
     private EventBodyParser() {
     }
 
-    static Parsed parse(InputStream body, long maxBytes) throws IOException {
-        MessageDigest sha = sha256();
-        InputStream in = new BufferedInputStream(new DigestInputStream(new LimitedInputStream(body, maxBytes), sha), PEEK);
+    /** With {@code digest} false (no idempotency key), no hash is computed and {@code sha256} is null. */
+    static Parsed parse(InputStream body, long maxBytes, boolean digest) throws IOException {
+        MessageDigest sha = digest ? sha256() : null;
+        InputStream limited = new LimitedInputStream(body, maxBytes);
+        InputStream in = new BufferedInputStream(digest ? new DigestInputStream(limited, sha) : limited, PEEK);
         EventBatch batch = new EventBatch(256);
         if (firstNonBlank(in) == '[') {
             byte[] lines = arrayToLines(in);
@@ -46,7 +48,7 @@ final class EventBodyParser {
         } else {
             readNdjson(in, batch);
         }
-        return new Parsed(batch, sha.digest());
+        return new Parsed(batch, digest ? sha.digest() : null);
     }
 
     private static void readNdjson(InputStream in, EventBatch batch) throws IOException {
