@@ -1,0 +1,284 @@
+package dev.actrec.server;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.actrec.core.ActionColumns;
+import dev.actrec.core.ActionType;
+import dev.actrec.core.EventBatch;
+import dev.actrec.store.ActionStore;
+import dev.actrec.store.AppendResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the routes do, free of HTTP: each method takes already-extracted request parts, calls the store and the
+ * {@link Recommender}, and returns the JSON response body. Bad input throws {@link ApiException}. Thread-safe.
+ */
+final class ActApi {
+    private static final Logger LOG = LoggerFactory.getLogger(ActApi.class);
+    private static final Pattern STORE_FIELD = Pattern.compile("^event (\\d+)(?: \\(line (\\d+)\\))?: field '([^']*)'");
+    private static final ThreadLocal<ActionColumns> HISTORY = ThreadLocal.withInitial(() -> new ActionColumns(256));
+
+    private final ServerConfig config;
+    private final ActionStore store;
+    private final Recommender recommender;
+    private final IdempotencyCache idempotency;
+    private final ServerMetrics metrics;
+
+    /** A response body and whether it repeats an earlier one (an idempotent retry). */
+    record Reply(byte[] body, boolean replayed) {
+    }
+
+    ActApi(ServerConfig config, ActionStore store, Recommender recommender, ServerMetrics metrics) {
+        this.config = config;
+        this.store = store;
+        this.recommender = recommender;
+        this.metrics = metrics;
+        this.idempotency = new IdempotencyCache(config.idempotencyWindowSeconds() * 1000, config.idempotencyMaxKeys(),
+                System::currentTimeMillis);
+    }
+
+    boolean ready() {
+        return recommender.ready();
+    }
+
+    String modelName() {
+        return recommender.name();
+    }
+
+    // ---------------------------------------------------------------- POST /v1/events
+
+    Reply ingest(InputStream body, String idempotencyKey) throws IOException {
+        if (idempotencyKey != null && !idempotencyKey.matches("[\\x21-\\x7e]{1,200}")) {
+            throw ApiException.badRequest("Idempotency-Key", "must be 1-200 printable ASCII characters without spaces");
+        }
+        EventBodyParser.Parsed parsed = EventBodyParser.parse(body, config.maxBodyBytes(), idempotencyKey != null);
+        if (idempotencyKey == null) return new Reply(append(parsed.batch()), false);
+
+        IdempotencyCache.Claim claim = idempotency.begin(idempotencyKey, parsed.sha256());
+        if (!claim.owner()) return new Reply(awaitFirst(claim.entry()).body(), true);
+        try {
+            byte[] response = append(parsed.batch());
+            idempotency.complete(claim.entry(), new IdempotencyCache.Response(200, response));
+            return new Reply(response, false);
+        } catch (IOException | RuntimeException e) {
+            idempotency.abandon(claim.entry(), e);
+            throw e;
+        }
+    }
+
+    private static IdempotencyCache.Response awaitFirst(IdempotencyCache.Entry e) throws IOException {
+        try {
+            return e.response.get();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for the first request with this Idempotency-Key", ie);
+        } catch (ExecutionException ee) {
+            if (ee.getCause() instanceof ApiException api) throw api;
+            throw ApiException.overloaded("the first request with this Idempotency-Key failed ("
+                    + ee.getCause().getMessage() + "); retry");
+        }
+    }
+
+    /** Appends durably, then tells the recommender; returns the counts as JSON. */
+    private byte[] append(EventBatch batch) throws IOException {
+        AppendResult r;
+        try {
+            r = store.append(batch);
+        } catch (IllegalArgumentException e) {
+            // The store's last checks (id length, emptiness): it names "event I (line L): field 'F'".
+            Matcher m = STORE_FIELD.matcher(e.getMessage());
+            boolean named = m.find();
+            throw ApiException.badEvent(named ? m.group(3) : null, e.getMessage(),
+                    named && m.group(2) != null ? Long.parseLong(m.group(2)) : -1,
+                    named ? Long.parseLong(m.group(1)) : -1);
+        }
+        int n = batch.size();
+        metrics.ingested(n, r);
+        int[] items = new int[n];
+        for (int i = 0; i < n; i++) items[i] = store.findItem(batch.itemText(i));
+        recommender.onAppended(items, n);
+        return Json.bytes(g -> {
+            g.writeStartObject();
+            g.writeNumberField("received", n);
+            g.writeNumberField("stored", r.stored());
+            g.writeNumberField("duplicates", r.duplicates());
+            g.writeNumberField("late", r.late());
+            g.writeEndObject();
+        });
+    }
+
+    // ---------------------------------------------------------------- GET /v1/users/{user}/actions
+
+    byte[] history(String user, int last) throws IOException {
+        int u = store.findUser(user);
+        if (u < 0) throw ApiException.notFound("user", "unknown user '" + user + "'");
+        ActionColumns cols = HISTORY.get();
+        int n = store.readLast(u, last, cols);
+        long total = store.historyLength(u);
+        return Json.bytes(g -> {
+            g.writeStartObject();
+            g.writeStringField("user", store.userText(u));
+            g.writeNumberField("total", total);
+            g.writeNumberField("returned", n);
+            g.writeArrayFieldStart("actions");
+            for (int i = 0; i < n; i++) {
+                g.writeStartObject();
+                g.writeStringField("item", store.itemText(cols.item(i)));
+                g.writeStringField("action", ActionType.fromCode(cols.type(i)).wireName());
+                g.writeNumberField("ts", cols.timestamp(i));
+                g.writeNumberField("watch_ms", cols.watchMs(i));
+                g.writeNumberField("duration_ms", cols.durationMs(i));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    // ---------------------------------------------------------------- GET /v1/recommend
+
+    byte[] recommend(String user, int k, boolean excludeSeen) {
+        int u = store.findUser(user);
+        int[] items = new int[k];
+        float[] scores = new float[k];
+        int n;
+        boolean degraded = false;
+        try {
+            n = recommender.recommend(u, k, excludeSeen, items, scores);
+        } catch (IOException | RuntimeException e) {
+            // Never a 5xx for a recommendation: answer without the user's history rather than not at all.
+            LOG.warn("recommend for user '{}' failed; answering without the user's history", user, e);
+            degraded = true;
+            try {
+                n = recommender.recommend(-1, k, false, items, scores);
+            } catch (IOException | RuntimeException again) {
+                LOG.error("recommend without a user failed too", again);
+                n = 0;
+            }
+        }
+        int count = n;
+        boolean wasDegraded = degraded;
+        return Json.bytes(g -> {
+            g.writeStartObject();
+            g.writeStringField("model", recommender.name());
+            g.writeStringField("user", user);
+            g.writeBooleanField("known_user", u >= 0);
+            g.writeNumberField("k", k);
+            g.writeBooleanField("exclude_seen", excludeSeen);
+            if (wasDegraded) g.writeBooleanField("degraded", true);
+            g.writeArrayFieldStart("items");
+            for (int i = 0; i < count; i++) {
+                g.writeStartObject();
+                g.writeStringField("item", store.itemText(items[i]));
+                g.writeNumberField("score", scores[i]);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    // ---------------------------------------------------------------- POST /v1/rank
+
+    byte[] rank(InputStream body) throws IOException {
+        RankRequest req = RankRequest.parse(new EventBodyParser.LimitedInputStream(body, config.maxBodyBytes()),
+                config.maxCandidates());
+        int u = store.findUser(req.user());
+        int[] items = new int[req.items().size()];
+        for (int i = 0; i < items.length; i++) items[i] = store.findItem(req.items().get(i));
+        float[] scores = new float[items.length];
+        recommender.score(u, items, scores);
+        return Json.bytes(g -> {
+            g.writeStartObject();
+            g.writeStringField("model", recommender.name());
+            g.writeStringField("user", req.user());
+            g.writeBooleanField("known_user", u >= 0);
+            g.writeArrayFieldStart("scores");
+            for (int i = 0; i < items.length; i++) {
+                g.writeStartObject();
+                g.writeStringField("item", req.items().get(i));
+                g.writeNumberField("score", scores[i]);
+                g.writeBooleanField("known_item", items[i] >= 0);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** {@code {"user": U, "items": [I, ...]}} with ids as non-negative integers or non-empty strings. */
+    record RankRequest(String user, List<String> items) {
+        static RankRequest parse(InputStream in, int maxCandidates) throws IOException {
+            String user = null;
+            List<String> items = null;
+            try (JsonParser p = Json.FACTORY.createParser(in)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw ApiException.badRequest("body", "expected a JSON object {\"user\": ..., \"items\": [...]}");
+                }
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    switch (name) {
+                        case "user" -> {
+                            if (user != null) throw ApiException.badRequest("user", "given twice");
+                            user = id(p, "user");
+                        }
+                        case "items" -> {
+                            if (items != null) throw ApiException.badRequest("items", "given twice");
+                            if (p.currentToken() != JsonToken.START_ARRAY) {
+                                throw ApiException.badRequest("items", "must be an array of item ids");
+                            }
+                            items = new ArrayList<>();
+                            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                                if (items.size() == maxCandidates) {
+                                    throw ApiException.badRequest("items", "more than " + maxCandidates
+                                            + " candidates (max_candidates)");
+                                }
+                                items.add(id(p, "items[" + items.size() + "]"));
+                            }
+                        }
+                        default -> throw ApiException.badRequest(name, "unknown field (expected user, items)");
+                    }
+                }
+                if (p.nextToken() != null) throw ApiException.badRequest("body", "text after the JSON object");
+            } catch (JsonProcessingException e) {
+                throw ApiException.badRequest("body", "malformed JSON: " + e.getOriginalMessage());
+            }
+            if (user == null) throw ApiException.badRequest("user", "missing");
+            if (items == null) throw ApiException.badRequest("items", "missing");
+            return new RankRequest(user, items);
+        }
+
+        private static String id(JsonParser p, String field) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_STRING) {
+                String s = p.getText();
+                if (s.isEmpty()) throw ApiException.badRequest(field, "must not be empty");
+                if (s.getBytes(StandardCharsets.UTF_8).length > ActionStore.MAX_ID_BYTES) {
+                    throw ApiException.badRequest(field, "longer than " + ActionStore.MAX_ID_BYTES + " UTF-8 bytes");
+                }
+                return s;
+            }
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw ApiException.badRequest(field, "value '" + p.getText() + "' overflows a 64-bit id");
+                }
+                long v = p.getLongValue();
+                if (v < 0) throw ApiException.badRequest(field, "value '" + v + "': numeric ids must be >= 0");
+                return Long.toString(v);
+            }
+            throw ApiException.badRequest(field, "must be a non-negative integer or a string, got "
+                    + (t == null ? "end of input" : t.isScalarValue() ? "'" + p.getText() + "'" : t.name()));
+        }
+    }
+}

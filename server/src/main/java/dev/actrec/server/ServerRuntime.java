@@ -1,0 +1,55 @@
+package dev.actrec.server;
+
+import dev.actrec.store.ActionStore;
+import dev.actrec.store.StoreConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The whole serving process in one object: opens the store, builds the recommender (the popularity fallback until
+ * a model exists), starts the HTTP server; {@link #close()} stops the server first, so no request is cut off
+ * mid-append, then closes the store.
+ */
+public final class ServerRuntime implements AutoCloseable {
+    /** Size of the fallback's ranked list: enough for max_k after skipping a heavy user's seen items. */
+    private static final int MIN_RANKING = 10_000;
+
+    private final ActionStore store;
+    private final ActServer server;
+
+    private ServerRuntime(ActionStore store, ActServer server) {
+        this.store = store;
+        this.server = server;
+    }
+
+    public static ServerRuntime start(ServerConfig config, Path dataDir) throws IOException {
+        ActionStore store = ActionStore.open(StoreConfig.defaults(dataDir));
+        try {
+            PopularityRecommender rec = new PopularityRecommender(store, config.popularityHalfLifeSeconds() * 1000,
+                    config.popularityRefreshMs(), Math.max(MIN_RANKING, 4 * config.maxK()), config.popularitySeenScan(),
+                    System::currentTimeMillis);
+            rec.startSeeding(config.popularitySeedPerUser());
+            return new ServerRuntime(store, ActServer.start(config, store, rec));
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ActionStore store() {
+        return store;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            server.close();
+        } finally {
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The HTTP server: routes, auth, limits, metrics, and the recommender behind them. */
+package dev.actrec.server;
