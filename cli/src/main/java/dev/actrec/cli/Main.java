@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code actrec} command: one entry point with a subcommand per job. */
 @Command(name = "actrec", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "ACT: recommendation over users' lifelong action sequences.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, dev.actrec.cli.train.TrainCommand.class,
+                dev.actrec.cli.train.EvalCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
