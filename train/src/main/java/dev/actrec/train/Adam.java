@@ -22,7 +22,8 @@ final class Adam {
     private final Map<String, NDArray> second = new LinkedHashMap<>();
     private long steps;
 
-    Adam(Parameters params, TrainConfig config) {
+    /** Fresh state, or the moments of a checkpoint ({@code saved} != null) after {@code savedSteps} updates. */
+    Adam(Parameters params, TrainConfig config, Map<String, float[]> saved, long savedSteps) {
         this.params = params;
         this.lr = (float) config.lr();
         this.beta1 = (float) config.beta1();
@@ -30,9 +31,11 @@ final class Adam {
         this.weightDecay = (float) config.weightDecay();
         NDManager m = params.manager();
         for (Map.Entry<String, NDArray> e : params.tensors().entrySet()) {
-            first.put(e.getKey(), m.zeros(e.getValue().getShape()));
-            second.put(e.getKey(), m.zeros(e.getValue().getShape()));
+            ai.djl.ndarray.types.Shape shape = e.getValue().getShape();
+            first.put(e.getKey(), saved == null ? m.zeros(shape) : m.create(require(saved, "adam.m/" + e.getKey()), shape));
+            second.put(e.getKey(), saved == null ? m.zeros(shape) : m.create(require(saved, "adam.v/" + e.getKey()), shape));
         }
+        steps = saved == null ? 0 : savedSteps;
     }
 
     /** Applies one update from the gradients of the last backward pass, then clears them. */
@@ -69,12 +72,6 @@ final class Adam {
         first.forEach((k, v) -> s.put("adam.m/" + k, v.getShape().getShape()));
         second.forEach((k, v) -> s.put("adam.v/" + k, v.getShape().getShape()));
         return s;
-    }
-
-    void restore(Map<String, float[]> values, long stepCount) {
-        first.forEach((k, v) -> v.set(require(values, "adam.m/" + k)));
-        second.forEach((k, v) -> v.set(require(values, "adam.v/" + k)));
-        steps = stepCount;
     }
 
     private static float[] require(Map<String, float[]> values, String key) {

@@ -16,10 +16,21 @@ public final class Parameters {
     private final NDManager manager;
     private final SplittableRandom random;
     private final Map<String, NDArray> tensors = new LinkedHashMap<>();
+    private final Map<String, float[]> preset;
 
+    /** Parameters initialised from a seeded generator. */
     public Parameters(NDManager manager, long seed) {
+        this(manager, seed, null);
+    }
+
+    /**
+     * Parameters whose values come from {@code preset} (saved weights) instead of the generator. Values are given at
+     * creation because overwriting a PyTorch tensor later through DJL's {@code set} can alias a Java buffer.
+     */
+    public Parameters(NDManager manager, long seed, Map<String, float[]> preset) {
         this.manager = manager;
         this.random = new SplittableRandom(seed);
+        this.preset = preset;
     }
 
     public NDManager manager() { return manager; }
@@ -65,24 +76,19 @@ public final class Parameters {
 
     private NDArray add(String name, float[] values, Shape shape) {
         if (tensors.containsKey(name)) throw new IllegalArgumentException("duplicate parameter '" + name + "'");
+        if (preset != null) {
+            float[] v = preset.get(name);
+            if (v == null) throw new IllegalArgumentException("saved weights lack parameter '" + name + "'");
+            if (v.length != values.length) {
+                throw new IllegalArgumentException("parameter '" + name + "' has " + v.length
+                        + " saved values, the model expects shape " + shape);
+            }
+            values = v;
+        }
         NDArray a = manager.create(values, shape);
         a.setRequiresGradient(true);
         tensors.put(name, a);
         return a;
-    }
-
-    /** Overwrites every tensor with the values of the same name (shapes must match). */
-    public void load(Map<String, float[]> values) {
-        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            float[] v = values.get(e.getKey());
-            if (v == null) throw new IllegalArgumentException("weights lack parameter '" + e.getKey() + "'");
-            NDArray a = e.getValue();
-            if (v.length != a.getShape().size()) {
-                throw new IllegalArgumentException("parameter '" + e.getKey() + "' has " + v.length
-                        + " values, the model expects shape " + a.getShape());
-            }
-            a.set(v);
-        }
     }
 
     /** Copies of every tensor's values. */

@@ -81,9 +81,15 @@ public final class RankingMetrics {
 
     public long users() { return users; }
 
-    public double hr(int k) { return users == 0 ? 0 : hits[index(k)] / users; }
+    public double hr(int k) {
+        int c = index(k);
+        return users == 0 ? 0 : hits[c] / users;
+    }
 
-    public double ndcg(int k) { return users == 0 ? 0 : gains[index(k)] / users; }
+    public double ndcg(int k) {
+        int c = index(k);
+        return users == 0 ? 0 : gains[c] / users;
+    }
 
     private static int index(int k) {
         for (int c = 0; c < CUTOFFS.length; c++) if (CUTOFFS[c] == k) return c;

@@ -52,9 +52,8 @@ public final class TrainedModel implements AutoCloseable {
                 ? ItemAttributes.load(Path.of(config.attributes()), numItems) : null;
         NDManager manager = NDManager.newBaseManager();
         try {
-            Parameters params = new Parameters(manager, config.seed());
+            Parameters params = new Parameters(manager, config.seed(), content.values());
             SequenceModel model = SequenceModel.create(config, numItems, attrs, params);
-            params.load(content.values());
             return new TrainedModel(config, facts, manager, model);
         } catch (RuntimeException e) {
             manager.close();

@@ -60,14 +60,17 @@ public final class Trainer {
         ItemAttributes attrs = config.model().equals("act") && !config.attributes().isEmpty()
                 ? ItemAttributes.load(Path.of(config.attributes()), data.numItems()) : null;
         try (NDManager manager = NDManager.newBaseManager()) {
-            Parameters params = new Parameters(manager, config.seed());
-            SequenceModel model = SequenceModel.create(config, data.numItems(), attrs, params);
-            Adam adam = new Adam(params, config);
-            RunState state = new RunState();
             Path ckpt = out.resolve(CHECKPOINT_FILE);
+            TensorFile.Content saved = null;
             if (resume) {
                 if (!Files.exists(ckpt)) throw new IOException("--resume: no checkpoint at " + ckpt);
-                state = RunState.restore(TensorFile.read(ckpt), params, adam, data);
+                saved = TensorFile.read(ckpt);
+            }
+            RunState state = saved == null ? new RunState() : RunState.restore(saved.header(), data);
+            Parameters params = new Parameters(manager, config.seed(), saved == null ? null : saved.values());
+            SequenceModel model = SequenceModel.create(config, data.numItems(), attrs, params);
+            Adam adam = new Adam(params, config, saved == null ? null : saved.values(), state.adamSteps);
+            if (resume) {
                 log.printf(Locale.ROOT, "resuming %s after epoch %d (best epoch %d, val NDCG@10 %.4f)%n",
                         ckpt, state.epoch, state.bestEpoch, state.bestMetric);
             }
@@ -133,8 +136,12 @@ public final class Trainer {
             // Final report with the best weights; the model header now records the whole run.
             TensorFile.Content best = TensorFile.read(out.resolve(MODEL_FILE));
             TensorFile.write(out.resolve(MODEL_FILE), modelHeader(state, params), best.values(), best.shapes());
-            params.load(best.values());
-            Evaluator.Result test = Evaluator.evaluate(model, data, LeaveOneOut.Split.TEST, config);
+            Evaluator.Result test;
+            try (NDManager bestManager = NDManager.newBaseManager()) {
+                Parameters bestParams = new Parameters(bestManager, config.seed(), best.values());
+                test = Evaluator.evaluate(SequenceModel.create(config, data.numItems(), attrs, bestParams), data,
+                        LeaveOneOut.Split.TEST, config);
+            }
             return new Result(state.epoch, state.bestEpoch, state.wallSeconds, state.secondsToBest,
                     state.bestValidation, test, List.copyOf(state.history));
         }
@@ -160,6 +167,7 @@ public final class Trainer {
             order[i] = order[j];
             order[j] = t;
         }
+        bucketByLength(order, rnd);
         double lossSum = 0;
         int steps = 0;
         long t0 = System.nanoTime();
@@ -190,6 +198,38 @@ public final class Trainer {
                     (config.epochs() - epoch) * avgEpoch);
         }
         return lossSum / Math.max(1, steps);
+    }
+
+    /**
+     * Groups users of similar training length into the same batch, so a batch of short histories is not padded to
+     * the length of one long history (Beauty: mean 9 items, max 200). Within chunks of 32 batches the users are
+     * sorted by length; the batches of the epoch are then shuffled. Deterministic for the epoch's generator.
+     */
+    private void bucketByLength(int[] order, SplittableRandom rnd) {
+        int bs = config.batchSize();
+        int chunk = bs * 32;
+        for (int from = 0; from < order.length; from += chunk) {
+            int to = Math.min(order.length, from + chunk);
+            Integer[] part = new Integer[to - from];
+            for (int i = from; i < to; i++) part[i - from] = order[i];
+            java.util.Arrays.sort(part, java.util.Comparator.comparingInt(
+                    (Integer u) -> Math.min(config.maxLen(), LeaveOneOut.trainLength(data, u))).thenComparingInt(u -> u));
+            for (int i = from; i < to; i++) order[i] = part[i - from];
+        }
+        int batches = (order.length + bs - 1) / bs;
+        int[] perm = new int[batches];
+        for (int i = 0; i < batches; i++) perm[i] = i;
+        for (int i = batches - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        int[] copy = order.clone();
+        int k = 0;
+        for (int b : perm) {
+            for (int i = b * bs; i < Math.min(order.length, (b + 1) * bs); i++) order[k++] = copy[i];
+        }
     }
 
     /**
@@ -324,6 +364,7 @@ public final class Trainer {
         double bestMetric = Double.NEGATIVE_INFINITY;
         Map<String, Double> bestValidation = Map.of();
         int badValidations;
+        long adamSteps;
         double wallSeconds;
         double secondsToBest;
         final List<EpochRecord> history = new ArrayList<>();
@@ -344,11 +385,10 @@ public final class Trainer {
             return sb.toString();
         }
 
-        static RunState restore(TensorFile.Content c, Parameters params, Adam adam, SequenceDataset data) {
+        static RunState restore(String header, SequenceDataset data) {
             RunState s = new RunState();
             Map<String, Double> val = new LinkedHashMap<>();
-            long steps = 0;
-            for (String line : c.header().split("\n")) {
+            for (String line : header.split("\n")) {
                 int eq = line.indexOf(" = ");
                 if (eq < 0) continue;
                 String k = line.substring(0, eq);
@@ -361,7 +401,7 @@ public final class Trainer {
                         }
                     }
                     case "epoch" -> s.epoch = Integer.parseInt(v);
-                    case "adam_steps" -> steps = Long.parseLong(v);
+                    case "adam_steps" -> s.adamSteps = Long.parseLong(v);
                     case "best_epoch" -> s.bestEpoch = Integer.parseInt(v);
                     case "best_metric" -> s.bestMetric = Double.parseDouble(v);
                     case "bad_validations" -> s.badValidations = Integer.parseInt(v);
@@ -374,8 +414,6 @@ public final class Trainer {
                 }
             }
             s.bestValidation = val;
-            params.load(c.values());
-            adam.restore(c.values(), steps);
             return s;
         }
     }
