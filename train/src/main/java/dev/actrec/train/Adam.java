@@ -38,10 +38,22 @@ final class Adam {
         steps = saved == null ? 0 : savedSteps;
     }
 
-    /** Applies one update from the gradients of the last backward pass, then clears them. */
-    void step(NDManager step) {
+    /**
+     * Applies one update from the gradients of the last backward pass, then clears them. A step whose gradients are
+     * not all finite is skipped (gradients cleared, state untouched) and reported by returning false.
+     */
+    boolean step(NDManager step) {
         for (NDArray a : first.values()) a.tempAttach(step);
         for (NDArray a : second.values()) a.tempAttach(step);
+        NDArray sumSq = null;
+        for (NDArray w : params.tensors().values()) {
+            NDArray s = w.getGradient().square().sum();
+            sumSq = sumSq == null ? s : sumSq.add(s);
+        }
+        if (sumSq != null && !Float.isFinite(sumSq.getFloat())) {
+            clearGradients(params);
+            return false;
+        }
         steps++;
         float c1 = (float) (1 - Math.pow(beta1, steps));
         float c2 = (float) (1 - Math.pow(beta2, steps));
@@ -54,6 +66,16 @@ final class Adam {
             // w -= lr * (m / c1) / (sqrt(v / c2) + eps)
             w.subi(m.div(c1).divi(v.div(c2).sqrt().addi(EPS)).muli(lr));
             grad.muli(0f);
+        }
+        return true;
+    }
+
+    /** Sets every gradient to 0, including NaN entries (0 * NaN is NaN, hence the masked fill). */
+    static void clearGradients(Parameters params) {
+        for (NDArray w : params.tensors().values()) {
+            NDArray g = w.getGradient();
+            g.muli(0f);
+            g.set(new ai.djl.ndarray.index.NDIndex("{}", g.isNaN()), 0f);
         }
     }
 

@@ -32,10 +32,10 @@ final class Layers {
         return Dropout.dropout(x, (float) rate, true).head();
     }
 
-    /** {@code x / max(||x||, 1e-6)} over the last axis. */
+    /** {@code x / sqrt(||x||^2 + 1e-12)} over the last axis (smooth at 0, unlike a clamp on the norm). */
     static NDArray l2Normalize(NDArray x) {
         int last = x.getShape().dimension() - 1;
-        return x.div(x.square().sum(new int[] {last}, true).sqrt().maximum(1e-6f));
+        return x.div(x.square().sum(new int[] {last}, true).add(1e-12f).sqrt());
     }
 
     /** SiLU: {@code x * sigmoid(x)}. */

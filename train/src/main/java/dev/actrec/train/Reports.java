@@ -29,7 +29,24 @@ public final class Reports {
         m.put("epochs", parseInt(facts.get("epochs")));
         m.put("best_epoch", parseInt(facts.get("best_epoch")));
         m.put("training_wall_seconds", parseDouble(facts.get("wall_seconds")));
-        m.put("config", new LinkedHashMap<>(config.toMap()));
+        m.put("config", typed(config));
+        return m;
+    }
+
+    /** The config as JSON values: numbers and booleans typed, the rest strings. */
+    static Map<String, Object> typed(TrainConfig config) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        config.toMap().forEach((k, v) -> {
+            Object o = v;
+            if (v.equals("true") || v.equals("false")) {
+                o = Boolean.valueOf(v);
+            } else if (v.matches("-?[0-9]+")) {
+                o = Long.valueOf(v);
+            } else if (v.matches("-?[0-9]*\\.[0-9]+(E-?[0-9]+)?")) {
+                o = Double.valueOf(v);
+            }
+            m.put(k, o);
+        });
         return m;
     }
 
@@ -68,7 +85,7 @@ public final class Reports {
             secs += e.seconds();
         }
         m.put("mean_sequences_per_second", secs > 0 ? seqs / secs : 0.0);
-        m.put("config", new LinkedHashMap<>(config.toMap()));
+        m.put("config", typed(config));
         m.put("history", hist);
         return m;
     }

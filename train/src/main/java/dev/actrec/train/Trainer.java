@@ -170,6 +170,8 @@ public final class Trainer {
         bucketByLength(order, rnd);
         double lossSum = 0;
         int steps = 0;
+        int skipped = 0;
+        int appliedSteps = 0;
         long t0 = System.nanoTime();
         NDManager base = model.parameters().manager();
         boolean[] seen = new boolean[data.numItems() + 1];
@@ -184,20 +186,31 @@ public final class Trainer {
                     collector.backward(l);
                     loss = l.getFloat();
                 }
-                adam.step(step);
-                if (!Float.isFinite(loss)) {
-                    throw new IllegalStateException("loss became " + loss + " at epoch " + epoch + ", step "
-                            + (steps + 1) + "; lower lr or check the data");
+                boolean applied = Float.isFinite(loss) && adam.step(step);
+                if (!applied) {
+                    // A rare overflow should not end a long run; a persistent one should.
+                    skipped++;
+                    if (!Float.isFinite(loss)) {
+                        Adam.clearGradients(model.parameters());
+                    }
+                    log.printf(Locale.ROOT, "warning: epoch %d step %d: non-finite loss or gradient, step skipped%n",
+                            epoch, steps + 1);
+                    if (skipped > 10) {
+                        throw new IllegalStateException("more than 10 non-finite steps in epoch " + epoch
+                                + "; lower lr or check the data");
+                    }
+                } else {
+                    lossSum += loss;
+                    appliedSteps++;
                 }
-                lossSum += loss;
             }
             steps++;
             double elapsed = (System.nanoTime() - t0) / 1e9;
             double avgEpoch = state.history.isEmpty() ? 0 : state.wallSeconds / state.history.size();
-            progress.step(epoch, config.epochs(), to, order.length, lossSum / steps, to / elapsed,
+            progress.step(epoch, config.epochs(), to, order.length, lossSum / Math.max(1, appliedSteps), to / elapsed,
                     (config.epochs() - epoch) * avgEpoch);
         }
-        return lossSum / Math.max(1, steps);
+        return lossSum / Math.max(1, appliedSteps);
     }
 
     /**

@@ -7,11 +7,13 @@ import dev.actrec.train.JsonReport;
 import dev.actrec.train.LeaveOneOut;
 import dev.actrec.train.RankingMetrics;
 import dev.actrec.train.Reports;
+import dev.actrec.train.ResultsTable;
 import dev.actrec.train.TrainedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,11 +24,16 @@ import java.util.concurrent.Callable;
                 "HR and NDCG at 5, 10, 20, 50 on the test target (last item) or the validation target."})
 public final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Run folder written by actrec train.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Run folder written by actrec train.")
     Path modelDir;
 
-    @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "The data file it was trained on.")
+    @Option(names = "--dataset", paramLabel = "FILE", description = "The data file it was trained on.")
     Path dataset;
+
+    @Option(names = "--table", paramLabel = "METRICS_JSON", arity = "1..*",
+            description = "Instead of evaluating, print the markdown results table (docs/results.md) of these runs' "
+                    + "metrics.json files next to the published numbers.")
+    List<Path> table;
 
     @Option(names = "--mask-seen", description = "Exclude the user's earlier items from the ranking (ICLRec/DuoRec/"
             + "TIGER/HSTU convention). Default: off.")
@@ -44,6 +51,14 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (table != null) {
+            System.out.print(ResultsTable.markdown(table));
+            return 0;
+        }
+        if (modelDir == null || dataset == null) {
+            System.err.println("actrec eval: --model DIR and --dataset FILE are required (or --table FILES)");
+            return 2;
+        }
         LeaveOneOut.Split which;
         switch (split.toLowerCase(Locale.ROOT)) {
             case "test" -> which = LeaveOneOut.Split.TEST;
