@@ -27,9 +27,9 @@ import java.util.Map;
  * @param beta1          Adam beta1
  * @param beta2          Adam beta2
  * @param weightDecay    L2 penalty added to the gradient (0 = off)
- * @param loss           {@code ssm} (sampled softmax over shared uniform negatives) or {@code bce} (SASRec's original:
+ * @param loss           {@code ssm} (sampled softmax, uniform negatives drawn per sequence) or {@code bce} (SASRec's original:
  *                       one negative per position, binary cross-entropy)
- * @param negatives      negatives per step for {@code ssm}
+ * @param negatives      negatives per training sequence for {@code ssm}
  * @param temperature    softmax temperature for {@code ssm}
  * @param similarity     {@code cosine} (L2-normalised query and item embeddings) or {@code dot}
  * @param evalEvery      validate every this many epochs

@@ -246,9 +246,9 @@ public final class Trainer {
     }
 
     /**
-     * One training batch: (B, L) input ids left-padded with 0, the target of every real position, and the flat
-     * indices of the real positions. {@code negatives} holds one negative per real position for BCE, or the shared
-     * negatives of the step for sampled softmax.
+     * One training batch, row-major (B, L) arrays: input ids left-padded with 0, the target of every real position
+     * (0 elsewhere), and the flat indices of the real positions. {@code negatives} is (B, L) for BCE (one per
+     * position) or (B, N) for sampled softmax (per sequence).
      */
     record Batch(long[] ids, int rows, int len, long[] positions, long[] targets, long[] negatives) {}
 
@@ -274,19 +274,19 @@ public final class Trainer {
         int real = 0;
         for (int r = 0; r < rows; r++) real += lens[r];
         long[] positions = new long[real];
-        long[] targets = new long[real];
+        long[] targets = new long[rows * len];
         boolean bce = config.loss().equals("bce");
-        long[] negatives = new long[bce ? real : config.negatives()];
+        long[] negatives = new long[bce ? rows * len : rows * config.negatives()];
         int k = 0;
         for (int r = 0; r < rows; r++) {
             int pad = len - lens[r];
             if (bce) markHistory(order[from + r], seen, true);
             for (int t = 0; t < lens[r]; t++) {
-                ids[r * len + pad + t] = values[starts[r] + t];
-                positions[k] = (long) r * len + pad + t;
-                targets[k] = values[starts[r] + t + 1];
-                if (bce) negatives[k] = sampleUnseen(rnd, seen);
-                k++;
+                int at = r * len + pad + t;
+                ids[at] = values[starts[r] + t];
+                positions[k++] = at;
+                targets[at] = values[starts[r] + t + 1];
+                if (bce) negatives[at] = sampleUnseen(rnd, seen);
             }
             if (bce) markHistory(order[from + r], seen, false);
         }
@@ -310,34 +310,43 @@ public final class Trainer {
         return 1 + rnd.nextInt(data.numItems()); // the user has seen almost everything
     }
 
-    /** The mean loss of a batch over its real positions. */
+    /**
+     * The mean loss of a batch over its real positions. Sampled softmax: each sequence has its own
+     * {@code negatives} uniform negatives shared by its positions, so one step sees B x N distinct negatives (a single
+     * shared set made ML-1M training, 200 positions per sequence, unstable); a negative equal to the target is
+     * pushed out of the softmax. BCE: one negative per position, as in SASRec.
+     */
     NDArray loss(SequenceModel model, Batch batch, NDManager m) {
         NDArray table = model.itemTable();
-        NDArray ids = m.create(batch.ids(), new Shape(batch.rows(), batch.len()));
-        NDArray h = model.encode(ids, true, table);
-        int d = model.dim();
-        NDArray hv = h.reshape((long) batch.rows() * batch.len(), d)
-                .get(new NDIndex("{}", m.create(batch.positions())));                   // (V, d)
+        long rows = batch.rows();
+        long len = batch.len();
+        NDArray ids = m.create(batch.ids(), new Shape(rows, len));
+        NDArray h = model.encode(ids, true, table);                                      // (B, L, d)
         NDArray out = table;
         if (config.similarity().equals("cosine")) {
-            hv = Layers.l2Normalize(hv);
+            h = Layers.l2Normalize(h);
             out = Layers.l2Normalize(table);
         }
         float invT = (float) (1.0 / config.temperature());
-        NDArray tgt = m.create(batch.targets());
-        NDArray pos = hv.mul(Layers.lookup(out, tgt)).sum(new int[] {1}, true).mul(invT);   // (V, 1)
-        NDArray negIds = m.create(batch.negatives());
+        NDArray tgt = m.create(batch.targets(), new Shape(rows, len));                   // (B, L), 0 = no target
+        NDArray valid = tgt.gt(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        float count = batch.positions().length;
+        NDArray pos = h.mul(Layers.lookup(out, tgt)).sum(new int[] {2}).mul(invT);         // (B, L)
         if (config.loss().equals("bce")) {
-            NDArray neg = hv.mul(Layers.lookup(out, negIds)).sum(new int[] {1}, true).mul(invT);
+            NDArray negIds = m.create(batch.negatives(), new Shape(rows, len));
+            NDArray neg = h.mul(Layers.lookup(out, negIds)).sum(new int[] {2}).mul(invT);
             // -log sigmoid(pos) - log(1 - sigmoid(neg)) = softplus(-pos) + softplus(neg)
-            return softplus(pos.neg()).add(softplus(neg)).mean();
+            return softplus(pos.neg()).add(softplus(neg)).mul(valid).sum().div(count);
         }
-        NDArray negLogits = hv.matMul(Layers.lookup(out, negIds).transpose()).mul(invT);  // (V, N)
-        // A sampled "negative" equal to the target is not a negative: push it out of the softmax.
-        NDArray collide = tgt.reshape(tgt.getShape().get(0), 1).eq(negIds.reshape(1, negIds.getShape().get(0)))
+        int n = config.negatives();
+        NDArray negIds = m.create(batch.negatives(), new Shape(rows, n));                 // (B, N)
+        NDArray negE = Layers.lookup(out, negIds);                                         // (B, N, d)
+        NDArray negLogits = h.matMul(negE.transpose(0, 2, 1)).mul(invT);                 // (B, L, N)
+        NDArray collide = tgt.expandDims(2).eq(negIds.expandDims(1))
                 .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(1e9f);
-        NDArray logits = NDArrays.concat(new ai.djl.ndarray.NDList(pos, negLogits.sub(collide)), 1);
-        return logits.logSoftmax(1).get(new NDIndex(":, 0")).neg().mean();
+        NDArray logits = NDArrays.concat(new ai.djl.ndarray.NDList(pos.expandDims(2), negLogits.sub(collide)), 2);
+        NDArray nll = logits.logSoftmax(2).get(new NDIndex(":, :, 0")).neg();            // (B, L)
+        return nll.mul(valid).sum().div(count);
     }
 
     private static NDArray softplus(NDArray x) {

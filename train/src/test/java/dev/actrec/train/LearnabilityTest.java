@@ -25,11 +25,15 @@ class LearnabilityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sasrec", "act"})
-    void learnsPermutationWalks(String model, @TempDir Path dir) throws Exception {
+    @ValueSource(strings = {"sasrec", "act", "sasrec-bce"})
+    void learnsPermutationWalks(String variant, @TempDir Path dir) throws Exception {
         SequenceDataset data = SyntheticSequences.permutationWalks(400, 60, 6, 16, 11);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Trainer.Result r = new Trainer(data, tiny(model), dir, new PrintStream(log, true)).run(false);
+        String model = variant.replace("-bce", "");
+        TrainConfig config = variant.endsWith("-bce")
+                ? tiny(model).with("loss", "bce").with("similarity", "dot").with("temperature", "1")
+                : tiny(model);
+        Trainer.Result r = new Trainer(data, config, dir, new PrintStream(log, true)).run(false);
         System.out.println(log);
         double hr10 = r.test().masked().hr(10);
         assertTrue(hr10 >= 0.9, model + " test HR@10 " + hr10 + "\n" + log);
