@@ -18,6 +18,7 @@ public final class TorchRuntime {
     /** The PyTorch engine, started with the given intra-/inter-op thread counts if not started yet. */
     public static synchronized Engine start(int intraThreads, int interThreads) {
         if (engine == null) {
+            if (intraThreads == 0) intraThreads = automaticThreads();
             System.setProperty("ai.djl.offline", "true");
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(intraThreads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(interThreads));
@@ -28,6 +29,16 @@ public final class TorchRuntime {
             inter = interThreads;
         }
         return engine;
+    }
+
+    /**
+     * All cores when the machine is otherwise idle, else 1: on a shared machine two OpenMP threads that wait for
+     * each other ran 7x slower than one thread (see {@link TrainConfig}).
+     */
+    static int automaticThreads() {
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load >= 0 && load < 0.5 ? cores : 1;
     }
 
     /** Threads the running engine was started with, as "intra/inter". */

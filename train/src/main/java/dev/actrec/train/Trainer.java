@@ -81,7 +81,12 @@ public final class Trainer {
             int[] trainUsers = trainableUsers();
             ProgressReporter progress = new ProgressReporter(log, config.progressSeconds());
             int badValidations = state.badValidations;
-            for (int epoch = state.epoch + 1; epoch <= config.epochs(); epoch++) {
+            boolean finished = badValidations >= config.patience()
+                    || (config.maxMinutes() > 0 && state.wallSeconds >= config.maxMinutes() * 60);
+            if (finished) {
+                log.println("the checkpointed run had already stopped (patience or time budget): writing its report");
+            }
+            for (int epoch = state.epoch + 1; epoch <= config.epochs() && !finished; epoch++) {
                 long t0 = System.nanoTime();
                 engine.setRandomSeed((int) (config.seed() * 1_000_003L + epoch));
                 double loss = trainEpoch(model, adam, trainUsers, epoch, progress, state);

@@ -46,7 +46,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Option(names = "--threads", defaultValue = "2", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads; 0 = automatic "
+            + "(all cores when the machine is idle, else 1) (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Override
