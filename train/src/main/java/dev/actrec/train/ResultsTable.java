@@ -51,7 +51,7 @@ public final class ResultsTable {
                 sb.append(String.format(Locale.ROOT, "| %s | %s | this project (%s) | %s | %s | %s | %s | %s | %s (%s) "
                                 + "| %.1f | %,.0f |%n", ds, m.get("model"), f.getParent().getFileName(),
                         mask ? "yes" : "no", num(t.get("HR@10")), num(t.get("NDCG@10")), num(t.get("HR@20")),
-                        num(t.get("NDCG@20")), m.get("epochs"), m.get("best_epoch"),
+                        num(t.get("NDCG@20")), whole(m.get("epochs")), whole(m.get("best_epoch")),
                         ((Number) m.get("training_wall_seconds")).doubleValue() / 60,
                         ((Number) m.get("mean_sequences_per_second")).doubleValue()));
             }
@@ -68,6 +68,10 @@ public final class ResultsTable {
         if (o == null) return "";
         double v = ((Number) o).doubleValue();
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static String whole(Object o) {
+        return o == null ? "" : Long.toString(Math.round(((Number) o).doubleValue()));
     }
 
     private static String stem(String path) {
