@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "actrec", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "ACT: recommendation over users' lifelong action sequences.",
         subcommands = {IngestCommand.class, HistoryCommand.class, StatsCommand.class, VerifyCommand.class, GenCommand.class,
-                QuickstartCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                QuickstartCommand.class, dev.actrec.cli.train.TrainCommand.class, dev.actrec.cli.train.EvalCommand.class,
+                ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
