@@ -2,9 +2,7 @@ package dev.actrec.core.gen;
 
 import dev.actrec.core.ActionType;
 import dev.actrec.core.EventBatch;
-import dev.actrec.core.io.CsvEventWriter;
 import dev.actrec.core.io.EventFormat;
-import dev.actrec.core.io.NdjsonEventWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -102,31 +100,7 @@ public final class SyntheticEventGenerator {
      * when not null, is called with the number of events written so far every 65,536 events and once at the end.
      */
     public long writeTo(OutputStream out, EventFormat format, LongConsumer progress) throws IOException {
-        OutputStream keepOpen = new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
-        switch (format) {
-            case CSV -> {
-                try (CsvEventWriter w = new CsvEventWriter(keepOpen)) {
-                    return generate(PROGRESS_EVERY, progress, w::write);
-                }
-            }
-            case NDJSON -> {
-                try (NdjsonEventWriter w = new NdjsonEventWriter(keepOpen)) {
-                    return generate(PROGRESS_EVERY, progress, w::write);
-                }
-            }
-            default -> throw new IllegalArgumentException("the generator writes csv or ndjson, not "
-                    + format.cliName());
-        }
+        return GeneratedEventWriter.write(out, format, progress, PROGRESS_EVERY, this::generate);
     }
 
     /** Generates all events in batches of {@code batchSize} (the last may be smaller); returns the count. */

@@ -2,12 +2,10 @@ package dev.actrec.core.gen.lifelong;
 
 import dev.actrec.core.EventBatch;
 import dev.actrec.core.gen.ItemCatalog;
+import dev.actrec.core.gen.GeneratedEventWriter;
 import dev.actrec.core.gen.SyntheticEventGenerator.BatchSink;
-import dev.actrec.core.io.CsvEventWriter;
 import dev.actrec.core.io.EventFormat;
-import dev.actrec.core.io.NdjsonEventWriter;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.function.LongConsumer;
@@ -91,30 +89,7 @@ public final class LifelongGenerator {
      * when not null, is called with the number of events written so far about every 65,536 events.
      */
     public long writeTo(OutputStream out, EventFormat format, LongConsumer progress) throws IOException {
-        OutputStream keepOpen = new FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
-        switch (format) {
-            case CSV -> {
-                try (CsvEventWriter w = new CsvEventWriter(keepOpen)) {
-                    return generate(PROGRESS_EVERY, progress, w::write);
-                }
-            }
-            case NDJSON -> {
-                try (NdjsonEventWriter w = new NdjsonEventWriter(keepOpen)) {
-                    return generate(PROGRESS_EVERY, progress, w::write);
-                }
-            }
-            default -> throw new IllegalArgumentException("the generator writes csv or ndjson, not " + format.cliName());
-        }
+        return GeneratedEventWriter.write(out, format, progress, PROGRESS_EVERY, this::generate);
     }
 
     /** Generates all events in batches of at most {@code batchSize} (user-major order); returns the count. */
