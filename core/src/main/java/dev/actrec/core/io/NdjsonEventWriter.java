@@ -1,10 +1,7 @@
 package dev.actrec.core.io;
 
 import dev.actrec.core.ActionType;
-import dev.actrec.core.EventBatch;
 
-import java.io.Closeable;
-import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Buffered: call {@link #flush()} or {@link #close()} (which closes the stream). Not thread-safe.
  */
-public final class NdjsonEventWriter implements Closeable, Flushable {
+public final class NdjsonEventWriter extends EventWriter {
     private static final byte[] USER = ascii("{\"user\":");
     private static final byte[] ITEM = ascii(",\"item\":");
     private static final byte[][] ACTIONS = new byte[ActionType.COUNT][];
@@ -38,21 +35,7 @@ public final class NdjsonEventWriter implements Closeable, Flushable {
         this.sink = new ByteSink(out, 1 << 16);
     }
 
-    /** Writes every event of the batch, in order. */
-    public void write(EventBatch batch) throws IOException {
-        for (int i = 0; i < batch.size(); i++) {
-            write(batch.userId(i), batch.userName(i), batch.itemId(i), batch.itemName(i), batch.type(i),
-                    batch.timestamp(i), batch.watchMs(i), batch.durationMs(i));
-        }
-    }
-
-    /** Writes one event with numeric ids. */
-    public void write(long userId, long itemId, ActionType type, long tsMs, int watchMs, int durationMs)
-            throws IOException {
-        write(userId, null, itemId, null, type.code(), tsMs, watchMs, durationMs);
-    }
-
-    /** Writes one event; a non-null {@code userName}/{@code itemName} is a string id and wins over the number. */
+    @Override
     public void write(long userId, String userName, long itemId, String itemName, byte type, long tsMs, int watchMs,
                       int durationMs) throws IOException {
         assert tsMs >= 0 && watchMs >= 0 && durationMs >= 0;
@@ -108,6 +91,7 @@ public final class NdjsonEventWriter implements Closeable, Flushable {
     }
 
     /** Events written so far. */
+    @Override
     public long eventsWritten() {
         return written;
     }
