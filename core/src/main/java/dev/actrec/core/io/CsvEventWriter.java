@@ -24,11 +24,8 @@ public final class CsvEventWriter extends EventWriter {
         }
     }
 
-    private final ByteSink sink;
-    private long written;
-
     public CsvEventWriter(OutputStream out) throws IOException {
-        this.sink = new ByteSink(out, 1 << 16);
+        super(out);
         sink.putAscii(HEADER);
     }
 
@@ -78,21 +75,5 @@ public final class CsvEventWriter extends EventWriter {
             return;
         }
         sink.put(("\"" + id.replace("\"", "\"\"") + "\"").getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Events written so far. */
-    @Override
-    public long eventsWritten() {
-        return written;
-    }
-
-    @Override
-    public void flush() throws IOException {
-        sink.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        sink.close();
     }
 }

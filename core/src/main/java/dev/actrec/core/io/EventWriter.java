@@ -8,6 +8,14 @@ import java.io.IOException;
 
 /** Writes action events in one text format; subclasses encode one event, this class feeds them. Not thread-safe. */
 public abstract class EventWriter implements Closeable, Flushable {
+    /** Where subclasses put the encoded bytes. */
+    final ByteSink sink;
+    /** Events written so far; subclasses count each one. */
+    long written;
+
+    EventWriter(java.io.OutputStream out) {
+        this.sink = new ByteSink(out, 1 << 16);
+    }
 
     /** Writes every event of the batch, in order. */
     public final void write(EventBatch batch) throws IOException {
@@ -28,5 +36,17 @@ public abstract class EventWriter implements Closeable, Flushable {
                                int watchMs, int durationMs) throws IOException;
 
     /** Events written so far. */
-    public abstract long eventsWritten();
+    public final long eventsWritten() {
+        return written;
+    }
+
+    @Override
+    public final void flush() throws IOException {
+        sink.flush();
+    }
+
+    @Override
+    public final void close() throws IOException {
+        sink.close();
+    }
 }

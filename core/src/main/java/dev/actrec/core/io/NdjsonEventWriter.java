@@ -28,11 +28,8 @@ public final class NdjsonEventWriter extends EventWriter {
         }
     }
 
-    private final ByteSink sink;
-    private long written;
-
     public NdjsonEventWriter(OutputStream out) {
-        this.sink = new ByteSink(out, 1 << 16);
+        super(out);
     }
 
     @Override
@@ -88,22 +85,6 @@ public final class NdjsonEventWriter extends EventWriter {
         }
         sb.append('"');
         sink.put(sb.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Events written so far. */
-    @Override
-    public long eventsWritten() {
-        return written;
-    }
-
-    @Override
-    public void flush() throws IOException {
-        sink.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        sink.close();
     }
 
     private static byte[] ascii(String s) {
