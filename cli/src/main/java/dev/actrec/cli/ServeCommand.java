@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the HTTP API: ingest events, read histories, recommend and rank.",
-                "Until a trained model exists, recommend and rank answer from a popularity fallback "
+                "recommend and rank answer from the model given by --model (a training run folder or its serving.bin;",
+                "POST /v1/admin/model swaps it while serving); without one, from a popularity fallback "
                         + "(labelled \"model\": \"popularity-fallback\").",
                 "Routes: see GET /openapi.json. Settings: a properties file (--config), then --set KEY=VALUE, "
                         + "--host, --port on top."})
@@ -29,6 +30,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Server settings (Java properties; see ServerConfig).")
     Path config;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model to serve: a run folder of `actrec train` or its "
+            + "serving.bin. Overrides the config file's model=.")
+    Path model;
 
     @Option(names = "--port", paramLabel = "P", description = "Port (0: any free port). Overrides the config file.")
     Integer port;
@@ -44,6 +49,7 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, String> overrides = new LinkedHashMap<>(set);
         if (port != null) overrides.put("port", port.toString());
         if (host != null) overrides.put("host", host);
+        if (model != null) overrides.put("model", model.toString());
         ServerConfig cfg = ServerConfig.load(config, overrides);
         String generated = null;
         if (cfg.tokens().isEmpty()) {

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.actrec.core.ActionColumns;
 import dev.actrec.core.ActionType;
 import dev.actrec.core.EventBatch;
+import dev.actrec.model.ModelFormatException;
 import dev.actrec.store.ActionStore;
 import dev.actrec.store.AppendResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +32,7 @@ final class ActApi {
 
     private final ServerConfig config;
     private final ActionStore store;
-    private final Recommender recommender;
+    private final ModelSlot models;
     private final IdempotencyCache idempotency;
     private final ServerMetrics metrics;
 
@@ -38,21 +40,21 @@ final class ActApi {
     record Reply(byte[] body, boolean replayed) {
     }
 
-    ActApi(ServerConfig config, ActionStore store, Recommender recommender, ServerMetrics metrics) {
+    ActApi(ServerConfig config, ActionStore store, ModelSlot models, ServerMetrics metrics) {
         this.config = config;
         this.store = store;
-        this.recommender = recommender;
+        this.models = models;
         this.metrics = metrics;
         this.idempotency = new IdempotencyCache(config.idempotencyWindowSeconds() * 1000, config.idempotencyMaxKeys(),
                 System::currentTimeMillis);
     }
 
     boolean ready() {
-        return recommender.ready();
+        return models.ready();
     }
 
     String modelName() {
-        return recommender.name();
+        return models.current().name();
     }
 
     // ---------------------------------------------------------------- POST /v1/events
@@ -106,7 +108,7 @@ final class ActApi {
         metrics.ingested(n, r);
         int[] items = new int[n];
         for (int i = 0; i < n; i++) items[i] = store.findItem(batch.itemText(i));
-        recommender.onAppended(items, n);
+        models.onAppended(items, n);
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeNumberField("received", n);
@@ -148,42 +150,89 @@ final class ActApi {
     // ---------------------------------------------------------------- GET /v1/recommend
 
     byte[] recommend(String user, int k, boolean excludeSeen) {
+        Recommender recommender = models.current(); // one model for the whole request, whatever swaps meanwhile
         int u = store.findUser(user);
         int[] items = new int[k];
         float[] scores = new float[k];
-        int n;
+        Recommender.Answer answer;
         boolean degraded = false;
         try {
-            n = recommender.recommend(u, k, excludeSeen, items, scores);
+            answer = recommender.recommend(u, k, excludeSeen, items, scores);
         } catch (IOException | RuntimeException e) {
             // Never a 5xx for a recommendation: answer without the user's history rather than not at all.
             LOG.warn("recommend for user '{}' failed; answering without the user's history", user, e);
             degraded = true;
             try {
-                n = recommender.recommend(-1, k, false, items, scores);
+                answer = recommender.recommend(-1, k, false, items, scores);
             } catch (IOException | RuntimeException again) {
                 LOG.error("recommend without a user failed too", again);
-                n = 0;
+                answer = new Recommender.Answer(0, Recommender.Answer.POPULARITY);
             }
         }
-        int count = n;
+        Recommender.Answer a = answer;
         boolean wasDegraded = degraded;
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeStringField("model", recommender.name());
+            g.writeStringField("source", a.source());
             g.writeStringField("user", user);
             g.writeBooleanField("known_user", u >= 0);
             g.writeNumberField("k", k);
             g.writeBooleanField("exclude_seen", excludeSeen);
             if (wasDegraded) g.writeBooleanField("degraded", true);
             g.writeArrayFieldStart("items");
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < a.count(); i++) {
                 g.writeStartObject();
                 g.writeStringField("item", store.itemText(items[i]));
                 g.writeNumberField("score", scores[i]);
                 g.writeEndObject();
             }
             g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    // ---------------------------------------------------------------- POST /v1/admin/model
+
+    /** {@code {"path": P}}: loads the model file or run folder at P and swaps it in. */
+    byte[] loadModel(InputStream body) throws IOException {
+        String path = null;
+        try (JsonParser p = Json.FACTORY.createParser(new EventBodyParser.LimitedInputStream(body, 64 * 1024))) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw ApiException.badRequest("body", "expected a JSON object {\"path\": \"/path/to/run-or-serving.bin\"}");
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (!name.equals("path")) throw ApiException.badRequest(name, "unknown field (expected path)");
+                if (v != JsonToken.VALUE_STRING || p.getText().isBlank()) {
+                    throw ApiException.badRequest("path", "must be a non-empty string");
+                }
+                path = p.getText();
+            }
+            if (p.nextToken() != null) throw ApiException.badRequest("body", "text after the JSON object");
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("body", "malformed JSON: " + e.getOriginalMessage());
+        }
+        if (path == null) throw ApiException.badRequest("path", "missing");
+        ModelSlot.Loaded loaded;
+        try {
+            loaded = models.load(Path.of(path));
+        } catch (ModelFormatException | java.nio.file.InvalidPathException e) {
+            metrics.modelLoadRejected();
+            throw ApiException.badRequest("path", "model not loaded, the current one keeps serving: " + e.getMessage());
+        }
+        metrics.modelSwapped(loaded.previous(), loaded.info().version());
+        return Json.bytes(g -> {
+            g.writeStartObject();
+            g.writeStringField("model", loaded.info().version());
+            g.writeStringField("previous", loaded.previous());
+            g.writeStringField("kind", loaded.info().kind());
+            g.writeNumberField("num_items", loaded.info().numItems());
+            g.writeNumberField("dim", loaded.info().dim());
+            g.writeNumberField("max_len", loaded.info().maxLen());
+            g.writeNumberField("store_items_known", loaded.knownItems());
+            g.writeNumberField("load_ms", loaded.loadMillis());
             g.writeEndObject();
         });
     }
@@ -197,17 +246,20 @@ final class ActApi {
         int[] items = new int[req.items().size()];
         for (int i = 0; i < items.length; i++) items[i] = store.findItem(req.items().get(i));
         float[] scores = new float[items.length];
-        recommender.score(u, items, scores);
+        Recommender recommender = models.current();
+        Recommender.Answer answer = recommender.score(u, items, scores);
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeStringField("model", recommender.name());
+            g.writeStringField("source", answer.source());
             g.writeStringField("user", req.user());
             g.writeBooleanField("known_user", u >= 0);
             g.writeArrayFieldStart("scores");
             for (int i = 0; i < items.length; i++) {
                 g.writeStartObject();
                 g.writeStringField("item", req.items().get(i));
-                g.writeNumberField("score", scores[i]);
+                if (Float.isNaN(scores[i])) g.writeNullField("score");
+                else g.writeNumberField("score", scores[i]);
                 g.writeBooleanField("known_item", items[i] >= 0);
                 g.writeEndObject();
             }

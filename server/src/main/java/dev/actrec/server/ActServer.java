@@ -37,11 +37,12 @@ public final class ActServer implements AutoCloseable {
     private final byte[] openapi;
     private final Javalin app;
 
-    private ActServer(ServerConfig config, ActionStore store, Recommender recommender) {
+    private ActServer(ServerConfig config, ActionStore store, ModelSlot models) {
         this.config = config;
         this.admission = new Semaphore(config.maxInFlight());
-        this.metrics = new ServerMetrics(store, recommender.name(), () -> config.maxInFlight() - admission.availablePermits());
-        this.api = new ActApi(config, store, recommender, metrics);
+        this.metrics = new ServerMetrics(store, models.current().name(),
+                () -> config.maxInFlight() - admission.availablePermits());
+        this.api = new ActApi(config, store, models, metrics);
         this.auth = new BearerAuth(config.tokens());
         this.openapi = loadOpenApi();
         this.app = Javalin.create(cfg -> {
@@ -59,8 +60,8 @@ public final class ActServer implements AutoCloseable {
     }
 
     /** Starts serving on {@code config.host():config.port()} (port 0: any free one, see {@link #port()}). */
-    public static ActServer start(ServerConfig config, ActionStore store, Recommender recommender) {
-        ActServer s = new ActServer(config, store, recommender);
+    static ActServer start(ServerConfig config, ActionStore store, ModelSlot models) {
+        ActServer s = new ActServer(config, store, models);
         // A parsed event costs about what its JSON does; an array body is held twice while it is re-read as lines.
         long worstCase = 3L * config.maxInFlight() * config.maxBodyBytes();
         if (worstCase > Runtime.getRuntime().maxMemory()) {
@@ -69,7 +70,7 @@ public final class ActServer implements AutoCloseable {
                     config.maxBodyBytes(), worstCase >> 20, Runtime.getRuntime().maxMemory() >> 20);
         }
         s.app.start(config.host(), config.port());
-        LOG.info("serving on http://{}:{} with {}", config.host(), s.port(), recommender.name());
+        LOG.info("serving on http://{}:{} with {}", config.host(), s.port(), models.current().name());
         return s;
     }
 
@@ -90,6 +91,7 @@ public final class ActServer implements AutoCloseable {
         route(HandlerType.GET, "/v1/recommend", readScope(), ctx -> json(ctx, 200, api.recommend(requiredParam(ctx, "user"),
                 intParam(ctx, "k", 10, 1, config.maxK()), boolParam(ctx, "exclude_seen", false))));
         route(HandlerType.POST, "/v1/rank", readScope(), ctx -> json(ctx, 200, api.rank(body(ctx))));
+        route(HandlerType.POST, "/v1/admin/model", Scope.ADMIN, ctx -> json(ctx, 200, api.loadModel(body(ctx))));
 
         app.get("/healthz", ctx -> json(ctx, 200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8)));
         app.get("/readyz", ctx -> json(ctx, api.ready() ? 200 : 503, ("{\"ready\":" + api.ready() + ",\"model\":\""

@@ -156,7 +156,7 @@ public final class PopularityRecommender implements Recommender {
     }
 
     @Override
-    public int recommend(int user, int k, boolean excludeSeen, int[] outItems, float[] outScores) throws IOException {
+    public Answer recommend(int user, int k, boolean excludeSeen, int[] outItems, float[] outScores) throws IOException {
         Ranking r = currentRanking();
         BitSet seen = excludeSeen && user >= 0 ? seenItems(user) : null;
         int n = 0;
@@ -167,7 +167,7 @@ public final class PopularityRecommender implements Recommender {
             outScores[n] = r.scores[i];
             n++;
         }
-        return n;
+        return new Answer(n, Answer.POPULARITY);
     }
 
     private BitSet seenItems(int user) throws IOException {
@@ -180,7 +180,7 @@ public final class PopularityRecommender implements Recommender {
     }
 
     @Override
-    public void score(int user, int[] items, float[] out) {
+    public Answer score(int user, int[] items, float[] out) {
         synchronized (lock) {
             double w = weightNow();
             for (int i = 0; i < items.length; i++) {
@@ -188,5 +188,6 @@ public final class PopularityRecommender implements Recommender {
                 out[i] = item >= 0 && item < itemLimit ? (float) (counts[item] / w) : 0f;
             }
         }
+        return new Answer(items.length, Answer.POPULARITY);
     }
 }

@@ -34,13 +34,14 @@ import java.util.TreeSet;
  * popularity.refresh_ms=1000     how stale the fallback's ranking may be
  * popularity.seed_per_user=100   actions per user read at start-up to seed the counts
  * popularity.seen_scan=100000    most recent actions looked at for exclude_seen
+ * model=                         a run folder or serving.bin to serve (empty: the popularity fallback only)
  * token.NAME=SECRET              a bearer token; token.NAME.scopes=read,ingest,admin (default: all three)
  * </pre>
  */
 public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean readAuth, long maxBodyBytes,
                            int maxK, int maxCandidates, int maxHistory, int maxInFlight, int retryAfterSeconds,
                            long idempotencyWindowSeconds, int idempotencyMaxKeys, long popularityHalfLifeSeconds,
-                           long popularityRefreshMs, int popularitySeedPerUser, int popularitySeenScan) {
+                           long popularityRefreshMs, int popularitySeedPerUser, int popularitySeenScan, String model) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host must be set");
@@ -64,6 +65,7 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
         check("popularity.refresh_ms", popularityRefreshMs, 0, 3_600_000);
         check("popularity.seed_per_user", popularitySeedPerUser, 0, 1_000_000);
         check("popularity.seen_scan", popularitySeenScan, 0, 100_000_000);
+        model = model == null ? "" : model.strip();
     }
 
     private static void check(String key, long v, long min, long max) {
@@ -95,7 +97,7 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
     private static final Set<String> KEYS = Set.of("host", "port", "read_auth", "max_body_bytes", "max_k",
             "max_candidates", "max_history", "max_in_flight", "retry_after_s", "idempotency.window_s",
             "idempotency.max_keys", "popularity.half_life_s", "popularity.refresh_ms", "popularity.seed_per_user",
-            "popularity.seen_scan");
+            "popularity.seen_scan", "model");
 
     public static ServerConfig fromProperties(Properties p) {
         Map<String, String> tokenSecrets = new TreeMap<>();
@@ -138,7 +140,8 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 number(p, "popularity.half_life_s", 86_400),
                 number(p, "popularity.refresh_ms", 1000),
                 (int) number(p, "popularity.seed_per_user", 100),
-                (int) number(p, "popularity.seen_scan", 100_000));
+                (int) number(p, "popularity.seen_scan", 100_000),
+                p.getProperty("model", ""));
     }
 
     private static long number(Properties p, String key, long def) {
@@ -168,13 +171,19 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, tokens, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
                 retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,
-                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan);
+                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model);
+    }
+
+    public ServerConfig withModel(String m) {
+        return new ServerConfig(host, port, tokens, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
+                retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,
+                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, m);
     }
 
     public ServerConfig withTokens(List<ApiToken> t) {
         return new ServerConfig(host, port, t, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
                 retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,
-                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan);
+                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model);
     }
 
     /** One {@code key=value} line per setting, secrets redacted, for the start-up log. */
@@ -194,7 +203,8 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 .append("popularity.half_life_s=").append(popularityHalfLifeSeconds).append('\n')
                 .append("popularity.refresh_ms=").append(popularityRefreshMs).append('\n')
                 .append("popularity.seed_per_user=").append(popularitySeedPerUser).append('\n')
-                .append("popularity.seen_scan=").append(popularitySeenScan).append('\n');
+                .append("popularity.seen_scan=").append(popularitySeenScan).append('\n')
+                .append("model=").append(model).append('\n');
         for (ApiToken t : tokens) {
             sb.append("token.").append(t.name()).append("=<redacted>\n")
                     .append("token.").append(t.name()).append(".scopes=")

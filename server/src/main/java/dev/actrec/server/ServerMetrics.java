@@ -15,7 +15,8 @@ import java.util.function.IntSupplier;
  * {@code actrec_http_requests_seconds} (a latency histogram per method, route template and status, so request
  * counts by status come with it), {@code actrec_ingest_events_total} by outcome (received, stored, duplicate,
  * late), {@code actrec_http_in_flight}, {@code actrec_store_users}/{@code items}, and {@code actrec_model_info}
- * naming the recommender in use.
+ * naming the recommender in use, and
+ * {@code actrec_model_loads_total} by outcome (swapped, rejected).
  */
 final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -23,6 +24,9 @@ final class ServerMetrics {
     private final Counter stored;
     private final Counter duplicates;
     private final Counter late;
+    private final Counter modelSwaps;
+    private final Counter modelRejects;
+    private Gauge modelInfo; // guarded by this
 
     ServerMetrics(ActionStore store, String modelName, IntSupplier inFlight) {
         received = ingestCounter("received");
@@ -33,8 +37,27 @@ final class ServerMetrics {
                 .register(registry);
         Gauge.builder("actrec.store.users", store::userCount).register(registry);
         Gauge.builder("actrec.store.items", store::itemCount).register(registry);
-        Gauge.builder("actrec.model.info", () -> 1).tag("model", modelName)
+        modelSwaps = Counter.builder("actrec.model.loads").tag("outcome", "swapped")
+                .description("POST /v1/admin/model requests by outcome").register(registry);
+        modelRejects = Counter.builder("actrec.model.loads").tag("outcome", "rejected")
+                .description("POST /v1/admin/model requests by outcome").register(registry);
+        showModel(modelName);
+    }
+
+    /** {@code actrec_model_info{model="VERSION"} 1} names the recommender in use, and only that one. */
+    private synchronized void showModel(String name) {
+        if (modelInfo != null) registry.remove(modelInfo);
+        modelInfo = Gauge.builder("actrec.model.info", () -> 1).tag("model", name)
                 .description("the recommender answering recommend and rank").register(registry);
+    }
+
+    void modelSwapped(String previous, String current) {
+        modelSwaps.increment();
+        showModel(current);
+    }
+
+    void modelLoadRejected() {
+        modelRejects.increment();
     }
 
     private Counter ingestCounter(String outcome) {

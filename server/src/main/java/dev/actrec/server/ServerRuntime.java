@@ -7,12 +7,17 @@ import java.nio.file.Path;
 
 /**
  * The whole serving process in one object: opens the store, builds the recommender (the popularity fallback until
- * a model exists), starts the HTTP server; {@link #close()} stops the server first, so no request is cut off
+ * a model is loaded), starts the HTTP server; {@link #close()} stops the server first, so no request is cut off
  * mid-append, then closes the store.
  */
 public final class ServerRuntime implements AutoCloseable {
     /** Size of the fallback's ranked list: enough for max_k after skipping a heavy user's seen items. */
     private static final int MIN_RANKING = 10_000;
+
+    /** TEMPORARY until ModelFile lands. */
+    static final ModelSlot.ModelSource MODEL_FILES = p -> {
+        throw new dev.actrec.model.ModelFormatException(p + ": model files are not readable yet");
+    };
 
     private final ActionStore store;
     private final ActServer server;
@@ -22,6 +27,10 @@ public final class ServerRuntime implements AutoCloseable {
         this.server = server;
     }
 
+    /**
+     * Opens the store, loads {@code config.model()} when set (a bad model file fails the start, with its reason),
+     * and starts serving.
+     */
     public static ServerRuntime start(ServerConfig config, Path dataDir) throws IOException {
         ActionStore store = ActionStore.open(StoreConfig.defaults(dataDir));
         try {
@@ -29,8 +38,10 @@ public final class ServerRuntime implements AutoCloseable {
                     config.popularityRefreshMs(), Math.max(MIN_RANKING, 4 * config.maxK()), config.popularitySeenScan(),
                     System::currentTimeMillis);
             rec.startSeeding(config.popularitySeedPerUser());
-            return new ServerRuntime(store, ActServer.start(config, store, rec));
-        } catch (RuntimeException e) {
+            ModelSlot models = new ModelSlot(store, rec, MODEL_FILES, config.maxK(), config.popularitySeenScan());
+            if (!config.model().isEmpty()) models.load(Path.of(config.model()));
+            return new ServerRuntime(store, ActServer.start(config, store, models));
+        } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
         }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,22 @@ class BadRequestTest {
 
     static Case rank(String name, String body, int status, String field) {
         return new Case(name, () -> post("/v1/rank", TestServer.READ, body), status, field);
+    }
+
+    static Case admin(String name, String token, String body, int status, String field) {
+        return new Case(name, () -> post("/v1/admin/model", token, body), status, field);
+    }
+
+    /** A file with text in it, in the place a model file would be. */
+    static String notAModel() {
+        try {
+            Path f = Files.createTempFile("not-a-model", ".bin");
+            Files.writeString(f, "user item\n1 2\n");
+            f.toFile().deleteOnExit();
+            return f.toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static Case get(String name, String path, String token, int status, String field) {
@@ -153,6 +170,17 @@ class BadRequestTest {
         c.add(rank("rank body not an object", "[1,2]", 400, "body"));
         c.add(new Case("oversized rank body", () -> post("/v1/rank", TestServer.READ, "{\"user\":1,\"items\":["
                 + "1,".repeat(MAX_BODY) + "1]}"), 413, "body"));
+        // model admin: a refused load leaves the serving model as it was
+        c.add(admin("model load without a token", null, "{\"path\":\"/tmp\"}", 401, "Authorization"));
+        c.add(admin("read token on model load", TestServer.READ, "{\"path\":\"/tmp\"}", 403, "Authorization"));
+        c.add(admin("ingest token on model load", TestServer.INGEST, "{\"path\":\"/tmp\"}", 403, "Authorization"));
+        c.add(admin("model path missing", TestServer.ADMIN, "{}", 400, "path"));
+        c.add(admin("model path not a string", TestServer.ADMIN, "{\"path\":7}", 400, "path"));
+        c.add(admin("model path empty", TestServer.ADMIN, "{\"path\":\"\"}", 400, "path"));
+        c.add(admin("unknown model-load field", TestServer.ADMIN, "{\"path\":\"x\",\"force\":true}", 400, "force"));
+        c.add(admin("malformed model-load JSON", TestServer.ADMIN, "{\"path\":", 400, "body"));
+        c.add(admin("model path that does not exist", TestServer.ADMIN, "{\"path\":\"/nonexistent/act-model\"}", 400, "path"));
+        c.add(admin("model file that is not a model", TestServer.ADMIN, "{\"path\":\"" + notAModel() + "\"}", 400, "path"));
         // routes and methods
         c.add(get("unknown route", "/v1/nope", TestServer.READ, 404, null));
         c.add(get("wrong method on events", "/v1/events", TestServer.INGEST, 405, null));
@@ -182,6 +210,7 @@ class BadRequestTest {
     @MethodSource("cases")
     void refusedWithTheRightStatusAndNothingChanges(Case c) throws Exception {
         String before = t.fingerprint();
+        String model = t.models.current().name();
         HttpResponse<String> r = t.send(c.request().get());
         assertEquals(c.status(), r.statusCode(), c.name() + ": " + r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().toString());
@@ -190,6 +219,7 @@ class BadRequestTest {
         if (c.field() != null) assertTrue(r.body().contains("\"field\":\"" + c.field() + "\""), c.name() + ": " + r.body());
         if (c.status() == 401) assertEquals("Bearer", r.headers().firstValue("WWW-Authenticate").orElse(null));
         assertEquals(before, t.fingerprint(), c.name() + " changed the store");
+        assertEquals(model, t.models.current().name(), c.name() + " changed the model");
     }
 
     @Test

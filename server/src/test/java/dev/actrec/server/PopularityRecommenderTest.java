@@ -28,7 +28,7 @@ class PopularityRecommenderTest {
             assertEquals(0.0, s[2]);
             int[] items = new int[3];
             float[] scores = new float[3];
-            assertEquals(2, p.recommend(-1, 3, false, items, scores));
+            assertEquals(2, p.recommend(-1, 3, false, items, scores).count());
             assertArrayEquals(new int[] {1, 0}, new int[] {items[0], items[1]});
         }
     }

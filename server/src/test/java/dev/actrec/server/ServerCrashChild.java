@@ -22,7 +22,8 @@ public final class ServerCrashChild {
         PopularityRecommender rec = new PopularityRecommender(store, 3_600_000, 1000, 1000, 1000,
                 System::currentTimeMillis);
         rec.startSeeding(10);
-        ActServer server = ActServer.start(config, store, rec);
+        ActServer server = ActServer.start(config, store,
+                new ModelSlot(store, rec, ServerRuntime.MODEL_FILES, config.maxK(), config.popularitySeenScan()));
         System.out.println("PORT " + server.port());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

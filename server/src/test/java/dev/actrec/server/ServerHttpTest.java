@@ -151,7 +151,7 @@ class ServerHttpTest {
             HttpResponse<String> doc = t.get("/openapi.json", null);
             assertEquals(200, doc.statusCode());
             for (String p : List.of("/v1/events", "/v1/users/{user}/actions", "/v1/recommend", "/v1/rank", "/healthz",
-                    "/readyz", "/metrics", "/openapi.json")) {
+                    "/readyz", "/metrics", "/openapi.json", "/v1/admin/model")) {
                 assertTrue(doc.body().contains("\"" + p + "\""), "openapi.json lacks " + p);
             }
         }

@@ -18,6 +18,7 @@ final class TestServer implements AutoCloseable {
     static final String ADMIN = "admin-secret-0123456789a";
 
     final ActionStore store;
+    final ModelSlot models;
     final ActServer server;
     final ServerConfig config;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -38,7 +39,9 @@ final class TestServer implements AutoCloseable {
         PopularityRecommender rec = new PopularityRecommender(store, config.popularityHalfLifeSeconds() * 1000,
                 config.popularityRefreshMs(), 10_000, config.popularitySeenScan(), System::currentTimeMillis);
         rec.startSeeding(config.popularitySeedPerUser());
-        server = ActServer.start(config, store, rec);
+        models = new ModelSlot(store, rec, ServerRuntime.MODEL_FILES, config.maxK(), config.popularitySeenScan());
+        if (!config.model().isEmpty()) models.load(Path.of(config.model()));
+        server = ActServer.start(config, store, models);
     }
 
     URI uri(String pathAndQuery) {

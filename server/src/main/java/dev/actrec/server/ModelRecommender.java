@@ -1,0 +1,185 @@
+package dev.actrec.server;
+
+import dev.actrec.core.ActionColumns;
+import dev.actrec.model.ModelInfo;
+import dev.actrec.model.ServingModel;
+import dev.actrec.simd.VectorKernels;
+import dev.actrec.store.ActionStore;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Serves a trained model: a user's newest actions, mapped to the model's item indexes, are encoded into a query
+ * vector ({@link ServingModel#encode}); recommend retrieves the best items for it over the whole catalog, rank
+ * scores the given candidates by dot product. Items are mapped between store and model by {@link ItemMapping}.
+ *
+ * <p>A user the model can say nothing about (unknown, no history, or only items the model does not know) is
+ * answered by the popularity fallback, and the answer says so ({@link Answer#POPULARITY}).
+ *
+ * <p>Thread-safe. Per-request buffers come from a pool, so their number is bounded by the requests in flight
+ * rather than by the server's thread count.
+ */
+final class ModelRecommender implements Recommender {
+    private final ServingModel model;
+    private final ModelInfo info;
+    private final ActionStore store;
+    private final Recommender fallback;
+    private final ItemMapping mapping;
+    private final int maxK;
+    private final int seenScan;
+    private final int window;
+    private final ConcurrentLinkedQueue<Scratch> pool = new ConcurrentLinkedQueue<>();
+
+    /**
+     * @param maxK     the largest k a request may ask for
+     * @param seenScan most recent actions looked at for {@code exclude_seen}
+     */
+    ModelRecommender(ServingModel model, ActionStore store, Recommender fallback, int maxK, int seenScan) {
+        this.model = model;
+        this.info = model.info();
+        this.store = store;
+        this.fallback = fallback;
+        this.mapping = new ItemMapping(info, store);
+        this.maxK = maxK;
+        this.seenScan = seenScan;
+        // Unknown items are skipped, so read past the model's window to still fill it when a few are unknown.
+        this.window = 2 * info.maxLen();
+    }
+
+    ServingModel model() {
+        return model;
+    }
+
+    /** Store items the model knows; zero means the model was trained on another catalog. */
+    int knownItems() {
+        return mapping.knownItems();
+    }
+
+    @Override
+    public String name() {
+        return info.version();
+    }
+
+    @Override
+    public void onAppended(int[] items, int n) {
+        mapping.onAppended(items, n);
+    }
+
+    @Override
+    public Answer recommend(int user, int k, boolean excludeSeen, int[] outItems, float[] outScores) throws IOException {
+        Scratch s = take();
+        try {
+            if (!encodeUser(user, s)) return fallback.recommend(user, k, excludeSeen, outItems, outScores);
+            if (excludeSeen) markSeen(user, s);
+            return new Answer(exactTopK(s, k, outItems, outScores), Answer.MODEL);
+        } finally {
+            s.clearSeen();
+            pool.offer(s);
+        }
+    }
+
+    @Override
+    public Answer score(int user, int[] items, float[] out) throws IOException {
+        Scratch s = take();
+        try {
+            if (!encodeUser(user, s)) return fallback.score(user, items, out);
+            float[] table = model.itemTable();
+            int d = info.dim();
+            for (int i = 0; i < items.length; i++) {
+                int index = mapping.modelIndex(items[i]);
+                out[i] = index == 0 ? Float.NaN : VectorKernels.dot(s.query, 0, table, index * d, d);
+            }
+            return new Answer(items.length, Answer.MODEL);
+        } finally {
+            pool.offer(s);
+        }
+    }
+
+    /** Encodes the user's newest known items into {@code s.query}; false when there are none. */
+    private boolean encodeUser(int user, Scratch s) throws IOException {
+        if (user < 0) return false;
+        int n = store.readLast(user, window, s.actions);
+        int[] items = s.actions.itemArray();
+        int maxLen = info.maxLen();
+        // Newest first into the tail of the buffer, so the kept items end up oldest first.
+        int kept = 0;
+        for (int i = n - 1; i >= 0 && kept < maxLen; i--) {
+            int index = mapping.modelIndex(items[i]);
+            if (index > 0) s.history[maxLen - 1 - kept++] = index;
+        }
+        if (kept == 0) return false;
+        System.arraycopy(s.history, maxLen - kept, s.history, 0, kept);
+        model.encode(s.history, kept, s.query);
+        return true;
+    }
+
+    private void markSeen(int user, Scratch s) throws IOException {
+        int n = store.readLast(user, seenScan, s.actions);
+        int[] items = s.actions.itemArray();
+        for (int i = 0; i < n; i++) s.markSeen(mapping.modelIndex(items[i]));
+    }
+
+    /** Best {@code k} model items by dot product, skipping seen items and items the store cannot name. */
+    private int exactTopK(Scratch s, int k, int[] outItems, float[] outScores) {
+        int rows = info.numItems() + 1;
+        VectorKernels.dotMany(model.itemTable(), rows, info.dim(), s.query, s.scores);
+        s.scores[0] = Float.NEGATIVE_INFINITY;
+        for (int i = 1; i < rows; i++) {
+            if (s.seen(i) || mapping.storeItem(i) < 0) s.scores[i] = Float.NEGATIVE_INFINITY;
+        }
+        int got = VectorKernels.topK(s.scores, rows, k, s.top, s.topScores);
+        int n = 0;
+        for (int i = 0; i < got && s.topScores[i] != Float.NEGATIVE_INFINITY; i++) {
+            outItems[n] = mapping.storeItem(s.top[i]);
+            outScores[n++] = s.topScores[i];
+        }
+        return n;
+    }
+
+    private Scratch take() {
+        Scratch s = pool.poll();
+        return s != null ? s : new Scratch(info, maxK);
+    }
+
+    /** One request's buffers. */
+    private static final class Scratch {
+        final ActionColumns actions = new ActionColumns(1024);
+        final int[] history;
+        final float[] query;
+        final float[] scores;
+        final int[] top;
+        final float[] topScores;
+        final long[] seenBits;
+        final int[] seenList = new int[4096];
+        int seenCount;        // entries of seenList, or -1 once it overflowed and clearing must sweep
+        Scratch(ModelInfo info, int maxK) {
+            top = new int[maxK];
+            topScores = new float[maxK];
+            history = new int[info.maxLen()];
+            query = new float[info.dim()];
+            scores = new float[info.numItems() + 1];
+            seenBits = new long[(info.numItems() >> 6) + 1];
+        }
+
+        void markSeen(int index) {
+            if (index <= 0 || seen(index)) return;
+            seenBits[index >> 6] |= 1L << index;
+            if (seenCount >= 0 && seenCount < seenList.length) seenList[seenCount++] = index;
+            else seenCount = -1;
+        }
+
+        boolean seen(int index) {
+            return (seenBits[index >> 6] & (1L << index)) != 0;
+        }
+
+        void clearSeen() {
+            if (seenCount < 0) {
+                Arrays.fill(seenBits, 0L);
+            } else {
+                for (int i = 0; i < seenCount; i++) seenBits[seenList[i] >> 6] = 0L;
+            }
+            seenCount = 0;
+        }
+    }
+}
