@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.actrec.core.dataset.SequenceDataset;
+import dev.actrec.model.TensorFile;
 
 import java.io.IOException;
 import java.io.PrintStream;
