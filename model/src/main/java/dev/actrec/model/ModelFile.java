@@ -85,12 +85,13 @@ public final class ModelFile {
         Path file = resolve(fileOrRunDir);
         TensorFile.Content content = TensorFile.read(file);
         Map<String, String> header = parseHeader(content.header());
-        for (String key : REQUIRED_KEYS) {
-            if (!header.containsKey(key)) throw new ModelFormatException(file + ": header key '" + key + "' is missing");
-        }
-        if (!header.get("format").equals(FORMAT)) {
+        // The format first: a model.bin or checkpoint.bin lacks most keys, and that is not the useful message.
+        if (header.containsKey("format") && !header.get("format").equals(FORMAT)) {
             throw new ModelFormatException(file + ": header 'format' = " + header.get("format") + ", expected "
                     + FORMAT + " (is this a model.bin or checkpoint.bin? run actrec export)");
+        }
+        for (String key : REQUIRED_KEYS) {
+            if (!header.containsKey(key)) throw new ModelFormatException(file + ": header key '" + key + "' is missing");
         }
         int formatVersion = intKey(file, header, "format_version");
         if (formatVersion != FORMAT_VERSION) {
