@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "ACT: recommendation over users' lifelong action sequences.",
         subcommands = {IngestCommand.class, HistoryCommand.class, StatsCommand.class, VerifyCommand.class, GenCommand.class,
                 QuickstartCommand.class, dev.actrec.cli.train.TrainCommand.class, dev.actrec.cli.train.EvalCommand.class,
+                dev.actrec.cli.train.ExportCommand.class,
                 ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

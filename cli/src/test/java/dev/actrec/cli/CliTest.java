@@ -40,7 +40,7 @@ class CliTest {
 
     @Test
     void everyCommandHasHelpAndTheToolHasAVersion() {
-        for (String cmd : new String[] {"ingest", "history", "stats", "verify", "gen", "quickstart", "bench"}) {
+        for (String cmd : new String[] {"ingest", "history", "stats", "verify", "gen", "quickstart", "bench", "export"}) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: actrec " + cmd), r.out());
@@ -177,5 +177,36 @@ class CliTest {
         Run s = run("stats", "--data", data.toString(), "--json");
         assertTrue(s.out().contains("\"users\" : 1090") && s.out().contains("\"items\" : 3646")
                 && s.out().contains("\"longest_history\" : 899"), s.out());
+    }
+
+    @Test
+    void exportWritesTheServingFileOfARunFolder() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int u = 1; u <= 40; u++) {
+            lines.append(u);
+            for (int t = 0; t < 8; t++) lines.append(' ').append(1 + (u * 3 + t * 7) % 30);
+            lines.append('\n');
+        }
+        Path dataset = tmp.resolve("tiny.txt");
+        Files.writeString(dataset, lines);
+        Path runDir = tmp.resolve("run");
+        Run train = run("train", "--dataset", dataset.toString(), "--model", "act", "--epochs", "1", "--out",
+                runDir.toString(), "--set", "dim=8", "--set", "heads=2", "--set", "max_len=5", "--set", "batch_size=16",
+                "--set", "negatives=4", "--set", "intra_threads=1");
+        assertEquals(0, train.code(), train.err() + train.out());
+        Path serving = runDir.resolve(dev.actrec.model.ModelFile.FILE_NAME);
+        assertTrue(Files.exists(serving), "training writes serving.bin");
+        String trainedVersion = dev.actrec.model.ModelFile.load(runDir).info().version();
+        Files.delete(serving);
+
+        Run export = run("export", "--model", runDir.toString());
+        assertEquals(0, export.code(), export.err());
+        dev.actrec.model.ServingModel m = dev.actrec.model.ModelFile.load(serving);
+        assertTrue(export.out().contains("\"version\" : \"" + trainedVersion + "\""), export.out());
+        assertTrue(export.out().contains("\"sha256\" : \"" + m.info().fileSha256() + "\""), export.out());
+        assertEquals(trainedVersion, m.info().version());
+
+        Run missing = run("export", "--model", tmp.resolve("nothing").toString());
+        assertTrue(missing.code() != 0 && missing.err().contains("not a trained model folder"), missing.err());
     }
 }

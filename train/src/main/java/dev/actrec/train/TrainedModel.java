@@ -2,6 +2,7 @@ package dev.actrec.train;
 
 import ai.djl.ndarray.NDManager;
 import dev.actrec.core.dataset.SequenceDataset;
+import dev.actrec.model.TensorFile;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -8,6 +8,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.actrec.core.dataset.SequenceDataset;
+import dev.actrec.model.ModelFile;
+import dev.actrec.model.TensorFile;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,6 +30,8 @@ import java.util.SplittableRandom;
  *   <li>{@code model.bin} the weights of the best validation epoch ({@link TensorFile}, header = run facts);</li>
  *   <li>{@code checkpoint.bin} the state after the last finished epoch (weights, Adam moments, history), written
  *       atomically; {@code --resume} continues from it and gives the same result as an uninterrupted run;</li>
+ *   <li>{@code serving.bin} the best weights for the pure-Java forward pass ({@link ServingExport},
+ *       {@link ModelFile}), written at the end;</li>
  *   <li>{@code metrics.json} and {@code curves.png} at the end.</li>
  * </ul>
  * Determinism: initial weights, the user order, negatives and windows come from Java generators seeded with
@@ -140,12 +144,14 @@ public final class Trainer {
             }
             // Final report with the best weights; the model header now records the whole run.
             TensorFile.Content best = TensorFile.read(out.resolve(MODEL_FILE));
-            TensorFile.write(out.resolve(MODEL_FILE), modelHeader(state, params), best.values(), best.shapes());
+            Map<String, String> facts = modelFacts(state, params);
+            TensorFile.write(out.resolve(MODEL_FILE), header(facts), best.values(), best.shapes());
             Evaluator.Result test;
             try (NDManager bestManager = NDManager.newBaseManager()) {
                 Parameters bestParams = new Parameters(bestManager, config.seed(), best.values());
-                test = Evaluator.evaluate(SequenceModel.create(config, data.numItems(), attrs, bestParams), data,
-                        LeaveOneOut.Split.TEST, config);
+                SequenceModel bestModel = SequenceModel.create(config, data.numItems(), attrs, bestParams);
+                test = Evaluator.evaluate(bestModel, data, LeaveOneOut.Split.TEST, config);
+                ServingExport.write(out.resolve(ModelFile.FILE_NAME), config, bestModel, data.numItems(), facts);
             }
             return new Result(state.epoch, state.bestEpoch, state.wallSeconds, state.secondsToBest,
                     state.bestValidation, test, List.copyOf(state.history));
@@ -360,6 +366,16 @@ public final class Trainer {
     }
 
     private String modelHeader(RunState state, Parameters params) {
+        return header(modelFacts(state, params));
+    }
+
+    private static String header(Map<String, String> facts) {
+        StringBuilder sb = new StringBuilder();
+        facts.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
+        return sb.toString();
+    }
+
+    private Map<String, String> modelFacts(RunState state, Parameters params) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("format", "act-model");
         h.put("model", config.model());
@@ -371,9 +387,7 @@ public final class Trainer {
         h.put("wall_seconds", Double.toString(state.wallSeconds));
         h.put("seed", Long.toString(config.seed()));
         h.put("parameters", Long.toString(params.count()));
-        StringBuilder sb = new StringBuilder();
-        h.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
-        return sb.toString();
+        return h;
     }
 
     private void saveCheckpoint(Path ckpt, RunState state, Parameters params, Adam adam) throws IOException {

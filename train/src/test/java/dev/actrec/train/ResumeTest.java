@@ -1,6 +1,7 @@
 package dev.actrec.train;
 
 import dev.actrec.core.dataset.SequenceDataset;
+import dev.actrec.model.TensorFile;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a next-item model (leave-one-out: last item = test, second-to-last = validation).",
                 "Settings: the model's defaults, then --config FILE (key = value lines), then --set key=value.",
-                "Writes DIR/config.toml, model.bin (best validation epoch), checkpoint.bin, metrics.json, curves.png."})
+                "Writes DIR/config.toml, model.bin (best validation epoch), serving.bin (the same weights for serving),",
+                "checkpoint.bin, metrics.json, curves.png."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--dataset", required = true, paramLabel = "FILE",

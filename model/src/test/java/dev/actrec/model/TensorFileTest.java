@@ -1,4 +1,4 @@
-package dev.actrec.train;
+package dev.actrec.model;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +14,20 @@ import static org.junit.jupiter.api.Assertions.*;
 class TensorFileTest {
 
     @Test
+    void largeTensorsRoundTripThroughTheChunkBuffer(@TempDir Path dir) throws Exception {
+        float[] big = new float[(1 << 14) * 3 + 7]; // several conversion chunks and a partial one
+        for (int i = 0; i < big.length; i++) big[i] = i * 0.5f - 1000f;
+        Path f = dir.resolve("big.bin");
+        TensorFile.write(f, "", Map.of("big", big), Map.of("big", new long[] {big.length}));
+        assertArrayEquals(big, TensorFile.read(f).values().get("big"));
+
+        byte[] bytes = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        IOException e = assertThrows(ModelFormatException.class, () -> TensorFile.read(f));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
     void roundTripsAndDetectsCorruption(@TempDir Path dir) throws Exception {
         Map<String, float[]> v = new LinkedHashMap<>();
         Map<String, long[]> s = new LinkedHashMap<>();
@@ -27,6 +41,7 @@ class TensorFileTest {
         assertEquals("k = v\n", c.header());
         assertArrayEquals(v.get("a"), c.values().get("a"));
         assertArrayEquals(new long[] {2, 3}, c.shapes().get("a"));
+        assertEquals(ModelFile.fileSha256(f), c.sha256());
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary file left behind");
         }
@@ -34,14 +49,15 @@ class TensorFileTest {
         byte[] bytes = Files.readAllBytes(f);
         bytes[bytes.length - 12] ^= 1;  // flip a bit in the float data
         Files.write(f, bytes);
-        IOException e = assertThrows(IOException.class, () -> TensorFile.read(f));
+        IOException e = assertThrows(ModelFormatException.class, () -> TensorFile.read(f));
         assertTrue(e.getMessage().contains("checksum") && e.getMessage().contains(f.toString()), e.getMessage());
 
         Files.write(f, java.util.Arrays.copyOf(bytes, 20));
-        e = assertThrows(IOException.class, () -> TensorFile.read(f));
+        e = assertThrows(ModelFormatException.class, () -> TensorFile.read(f));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
 
         Files.writeString(f, "hello world, not tensors");
-        assertThrows(IOException.class, () -> TensorFile.read(f));
+        e = assertThrows(ModelFormatException.class, () -> TensorFile.read(f));
+        assertTrue(e.getMessage().contains("magic") && e.getMessage().contains(f.toString()), e.getMessage());
     }
 }
