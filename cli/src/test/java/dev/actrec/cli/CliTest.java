@@ -157,7 +157,7 @@ class CliTest {
     void quickstartRunsTheWholeJobAndARerunDropsEverythingAsDuplicates() {
         Path data = tmp.resolve("qs");
         String[] args = {"quickstart", "--data", data.toString(), "--users", "30", "--actions-per-user", "40",
-                "--heavy-user-actions", "3000"};
+                "--heavy-user-actions", "3000", "--train-minutes", "0.05", "--port", "0", "--no-wait"};
         Run first = run(args);
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("4,200 stored") && first.out().contains("user 31: 3,000 actions, showing 10"), first.out());

@@ -50,10 +50,37 @@ public final class SyntheticModels {
      * record {@code synthetic = true} and the seed.
      */
     public static ModelInfo write(Path file, ForwardConfig config, long seed) throws IOException {
+        return write(file, config, seed, 0);
+    }
+
+    /**
+     * As {@link #write(Path, ForwardConfig, long)}, with the item table drawn around {@code clusters} random centres
+     * (0: no clusters). Trained item embeddings group by topic; uniform random rows have no such structure and make
+     * approximate nearest-neighbour search look far harder than it is on a real catalogue.
+     */
+    public static ModelInfo write(Path file, ForwardConfig config, long seed, int clusters) throws IOException {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("synthetic", "true");
         facts.put("seed", Long.toString(seed));
-        return ModelFile.write(file, config, facts, randomWeights(config, seed));
+        Map<String, float[]> w = randomWeights(config, seed);
+        if (clusters > 0) {
+            facts.put("clusters", Integer.toString(clusters));
+            cluster(w.get("item_table"), config.dim(), clusters, new SplittableRandom(seed ^ 0x5eedL));
+        }
+        return ModelFile.write(file, config, facts, w);
+    }
+
+    /** Rows 1.. become centre + noise at half the centre's scale, with the same overall scale as before. */
+    private static void cluster(float[] table, int d, int clusters, SplittableRandom rnd) {
+        float bound = (float) Math.sqrt(3.0 / d);
+        float[] centres = new float[clusters * d];
+        uniform(rnd, centres, 0, centres.length, bound);
+        for (int row = 1, rows = table.length / d; row < rows; row++) {
+            int c = rnd.nextInt(clusters) * d;
+            for (int j = 0; j < d; j++) {
+                table[row * d + j] = 0.9f * centres[c + j] + 0.45f * (float) ((rnd.nextDouble() * 2 - 1) * bound);
+            }
+        }
     }
 
     private static void uniform(SplittableRandom rnd, float[] v, int from, int to, float bound) {

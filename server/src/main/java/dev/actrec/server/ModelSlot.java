@@ -5,6 +5,8 @@ import dev.actrec.model.ModelInfo;
 import dev.actrec.model.ServingModel;
 import dev.actrec.store.ActionStore;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
@@ -70,7 +72,14 @@ final class ModelSlot {
     synchronized Loaded load(Path path) throws IOException {
         long t0 = System.nanoTime();
         if (!Files.exists(path)) throw new ModelFormatException(path + ": no such file or folder");
-        ServingModel model = source.load(path);
+        ServingModel model;
+        try {
+            model = source.load(path);
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            // The caller named a path the server cannot read: its mistake, not the server's failure.
+            throw new ModelFormatException(path + ": cannot read " + e.getFile() + " (" + e.getClass().getSimpleName()
+                    + ")", e);
+        }
         ModelRecommender next = new ModelRecommender(model, store, fallback, maxK, seenScan);
         if (next.knownItems() == 0 && store.itemCount() > 0) {
             throw new ModelFormatException(path + ": incompatible with this store: none of its " + store.itemCount()

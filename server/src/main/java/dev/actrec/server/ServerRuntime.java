@@ -1,5 +1,6 @@
 package dev.actrec.server;
 
+import dev.actrec.model.ModelFile;
 import dev.actrec.store.ActionStore;
 import dev.actrec.store.StoreConfig;
 import java.io.IOException;
@@ -14,10 +15,8 @@ public final class ServerRuntime implements AutoCloseable {
     /** Size of the fallback's ranked list: enough for max_k after skipping a heavy user's seen items. */
     private static final int MIN_RANKING = 10_000;
 
-    /** TEMPORARY until ModelFile lands. */
-    static final ModelSlot.ModelSource MODEL_FILES = p -> {
-        throw new dev.actrec.model.ModelFormatException(p + ": model files are not readable yet");
-    };
+    /** Model files as {@code actrec train} writes them. */
+    static final ModelSlot.ModelSource MODEL_FILES = ModelFile::load;
 
     private final ActionStore store;
     private final ActServer server;
