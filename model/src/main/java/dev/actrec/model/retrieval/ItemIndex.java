@@ -15,8 +15,8 @@ public interface ItemIndex {
 
     /**
      * Writes up to {@code k} best items not excluded by {@code exclude} into {@code outItems} and their scores into
-     * {@code outScores}, best first, and returns how many it wrote: {@code min(k, number of items not excluded)} for
-     * an exact index, possibly fewer for an approximate one only if exclusions leave almost nothing.
+     * {@code outScores}, best first, and returns how many it wrote: always {@code min(k, number of items not
+     * excluded)}, for approximate indexes too (which may return other items than the exact top-k, never fewer).
      *
      * @param query {@code dim} floats
      * @param k how many items to return, at least 1
