@@ -23,9 +23,9 @@ public final class ItemIndexes {
             return new ExactScanIndex(table, numItems, dim);
         }
         HnswItemIndex index = HnswItemIndex.build(table, numItems, dim, cfg);
-        LOG.info("built HNSW over {} items x {} dims in {} ms (M={}, beamWidth={}, efSearch={}, threads={}, graph {} MB)",
-            numItems, dim, index.buildNanos() / 1_000_000, cfg.hnswM(), cfg.hnswBeamWidth(), cfg.hnswEfSearch(),
-            cfg.buildThreads(), index.graphBytes() >> 20);
+        LOG.info("built HNSW over {} items x {} dims in {} ms (M={}, beamWidth={}, efSearch={}, threads={}, "
+            + "graph {} MB)", numItems, dim, index.buildNanos() / 1_000_000, cfg.hnswM(), cfg.hnswBeamWidth(),
+            cfg.hnswEfSearch(), cfg.buildThreads(), index.graphBytes() >> 20);
         return index;
     }
 }

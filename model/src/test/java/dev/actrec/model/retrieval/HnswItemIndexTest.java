@@ -122,6 +122,37 @@ class HnswItemIndexTest {
     }
 
     @Test
+    void concurrentSearchesAgreeWithSequentialOnes() throws Exception {
+        int numQueries = 200;
+        float[][] queries = new float[numQueries][];
+        int[][] expectedHnsw = new int[numQueries][10];
+        int[][] expectedExact = new int[numQueries][10];
+        float[] scores = new float[10];
+        for (int q = 0; q < numQueries; q++) {
+            queries[q] = ExactScanIndexTest.randomQuery(DIM, SEED + 100 + q);
+            hnsw.search(queries[q], 10, ItemFilter.NONE, expectedHnsw[q], scores);
+            exact.search(queries[q], 10, ItemFilter.NONE, expectedExact[q], scores);
+        }
+        java.util.concurrent.Callable<Void> worker = () -> {
+            int[] items = new int[10];
+            float[] s = new float[10];
+            for (int q = 0; q < numQueries; q++) {
+                hnsw.search(queries[q], 10, ItemFilter.NONE, items, s);
+                assertArrayEquals(expectedHnsw[q], items, "hnsw query " + q);
+                exact.search(queries[q], 10, ItemFilter.NONE, items, s);
+                assertArrayEquals(expectedExact[q], items, "exact query " + q);
+            }
+            return null;
+        };
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            var futures = pool.invokeAll(java.util.List.of(worker, worker, worker));
+            for (var f : futures) {
+                f.get(); // rethrows a worker's assertion failure
+            }
+        }
+    }
+
+    @Test
     void badArgumentsNameTheValue() {
         int[] items = new int[10];
         float[] scores = new float[10];
