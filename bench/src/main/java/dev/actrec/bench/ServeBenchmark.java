@@ -103,7 +103,7 @@ public final class ServeBenchmark {
         Latency saturation;
         Latency health;
         double ingestRate;
-        Map<String, Double> retrieval;
+        Map<String, String> retrieval;
         try {
             warmUp();
             health = measure("healthz", cfg.clients(), cfg.requests(), i -> get("/healthz"));
@@ -121,7 +121,7 @@ public final class ServeBenchmark {
                         i -> post("/v1/rank", bodies[i % bodies.length])));
             }
             ingestRate = ingest();
-            retrieval = retrievalGauges();
+            retrieval = retrievalFacts();
         } finally {
             proc.destroy();
             proc.waitFor();
@@ -174,7 +174,8 @@ public final class ServeBenchmark {
         g.writeNumberField("vector_peak_gflops", round(peak));
         g.writeNumberField("compute_floor_ms", round(floorMs));
         g.writeNumberField("java_forward_over_floor", round(javaMs / floorMs));
-        for (Map.Entry<String, Double> e : retrieval.entrySet()) g.writeNumberField(e.getKey(), round(e.getValue()));
+        g.writeStringField("retrieval", retrieval.get("retrieval"));
+        g.writeNumberField("ann_recall_at_10", round(Double.parseDouble(retrieval.get("ann_recall_at_10"))));
         g.writeObjectFieldStart("targets");
         g.writeBooleanField("recommend_p99_le_10ms", recommend.p99Ms() <= 10);
         boolean rankOk = true;
@@ -338,12 +339,14 @@ public final class ServeBenchmark {
         }
     }
 
-    /** The server's own retrieval gauges: its ANN recall against exact, measured when it built the index. */
-    private Map<String, Double> retrievalGauges() throws Exception {
-        Map<String, Double> out = new LinkedHashMap<>();
+    /** The server's retrieval index and its recall@10 against the exact scan, measured when it built the index. */
+    private Map<String, String> retrievalFacts() throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
         String metrics = get("/metrics");
-        Matcher m = Pattern.compile("(?m)^actrec_retrieval_(\\w+)(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics);
-        while (m.find()) out.put("retrieval_" + m.group(1), Double.parseDouble(m.group(2)));
+        Matcher kind = Pattern.compile("actrec_model_info\\{[^}]*retrieval=\"(\\w+)\"").matcher(metrics);
+        out.put("retrieval", kind.find() ? kind.group(1) : "unknown");
+        Matcher recall = Pattern.compile("(?m)^actrec_retrieval_recall_at_10 ([0-9.eE+-]+|NaN)$").matcher(metrics);
+        out.put("ann_recall_at_10", recall.find() ? recall.group(1) : "NaN");
         return out;
     }
 

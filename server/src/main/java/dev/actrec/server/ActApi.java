@@ -222,7 +222,7 @@ final class ActApi {
             metrics.modelLoadRejected();
             throw ApiException.badRequest("path", "model not loaded, the current one keeps serving: " + e.getMessage());
         }
-        metrics.modelSwapped(loaded.previous(), loaded.info().version());
+        metrics.modelSwapped(loaded);
         return Json.bytes(g -> {
             g.writeStartObject();
             g.writeStringField("model", loaded.info().version());
@@ -232,6 +232,8 @@ final class ActApi {
             g.writeNumberField("dim", loaded.info().dim());
             g.writeNumberField("max_len", loaded.info().maxLen());
             g.writeNumberField("store_items_known", loaded.knownItems());
+            g.writeStringField("retrieval", loaded.retrieval());
+            g.writeNumberField("retrieval_recall_at_10", loaded.recallAt10());
             g.writeNumberField("load_ms", loaded.loadMillis());
             g.writeEndObject();
         });

@@ -40,7 +40,7 @@ public final class ActServer implements AutoCloseable {
     private ActServer(ServerConfig config, ActionStore store, ModelSlot models) {
         this.config = config;
         this.admission = new Semaphore(config.maxInFlight());
-        this.metrics = new ServerMetrics(store, models.current().name(),
+        this.metrics = new ServerMetrics(store, models,
                 () -> config.maxInFlight() - admission.availablePermits());
         this.api = new ActApi(config, store, models, metrics);
         this.auth = new BearerAuth(config.tokens());

@@ -3,6 +3,8 @@ package dev.actrec.server;
 import dev.actrec.core.ActionColumns;
 import dev.actrec.model.ModelInfo;
 import dev.actrec.model.ServingModel;
+import dev.actrec.model.retrieval.ItemFilter;
+import dev.actrec.model.retrieval.ItemIndex;
 import dev.actrec.simd.VectorKernels;
 import dev.actrec.store.ActionStore;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class ModelRecommender implements Recommender {
     private final ServingModel model;
+    private final ItemIndex index;
     private final ModelInfo info;
     private final ActionStore store;
     private final Recommender fallback;
@@ -32,15 +35,19 @@ final class ModelRecommender implements Recommender {
     private final ConcurrentLinkedQueue<Scratch> pool = new ConcurrentLinkedQueue<>();
 
     /**
+     * @param index    retrieval over the model's item table
+     * @param mapping  between the store's item ids and the model's indexes
      * @param maxK     the largest k a request may ask for
      * @param seenScan most recent actions looked at for {@code exclude_seen}
      */
-    ModelRecommender(ServingModel model, ActionStore store, Recommender fallback, int maxK, int seenScan) {
+    ModelRecommender(ServingModel model, ItemIndex index, ItemMapping mapping, ActionStore store,
+                     Recommender fallback, int maxK, int seenScan) {
         this.model = model;
+        this.index = index;
         this.info = model.info();
         this.store = store;
         this.fallback = fallback;
-        this.mapping = new ItemMapping(info, store);
+        this.mapping = mapping;
         this.maxK = maxK;
         this.seenScan = seenScan;
         // Unknown items are skipped, so read past the model's window to still fill it when a few are unknown.
@@ -72,7 +79,7 @@ final class ModelRecommender implements Recommender {
         try {
             if (!encodeUser(user, s)) return fallback.recommend(user, k, excludeSeen, outItems, outScores);
             if (excludeSeen) markSeen(user, s);
-            return new Answer(exactTopK(s, k, outItems, outScores), Answer.MODEL);
+            return new Answer(retrieve(s, k, outItems, outScores), Answer.MODEL);
         } finally {
             s.clearSeen();
             pool.offer(s);
@@ -120,51 +127,59 @@ final class ModelRecommender implements Recommender {
         for (int i = 0; i < n; i++) s.markSeen(mapping.modelIndex(items[i]));
     }
 
-    /** Best {@code k} model items by dot product, skipping seen items and items the store cannot name. */
-    private int exactTopK(Scratch s, int k, int[] outItems, float[] outScores) {
-        int rows = info.numItems() + 1;
-        VectorKernels.dotMany(model.itemTable(), rows, info.dim(), s.query, s.scores);
-        s.scores[0] = Float.NEGATIVE_INFINITY;
-        for (int i = 1; i < rows; i++) {
-            if (s.seen(i) || mapping.storeItem(i) < 0) s.scores[i] = Float.NEGATIVE_INFINITY;
+    /** Best {@code k} model items for the query, leaving out seen items and items the store cannot name. */
+    private int retrieve(Scratch s, int k, int[] outItems, float[] outScores) {
+        int got = index.search(s.query, k, s, s.top, s.topScores);
+        for (int i = 0; i < got; i++) {
+            outItems[i] = mapping.storeItem(s.top[i]);
+            outScores[i] = s.topScores[i];
         }
-        int got = VectorKernels.topK(s.scores, rows, k, s.top, s.topScores);
-        int n = 0;
-        for (int i = 0; i < got && s.topScores[i] != Float.NEGATIVE_INFINITY; i++) {
-            outItems[n] = mapping.storeItem(s.top[i]);
-            outScores[n++] = s.topScores[i];
-        }
-        return n;
+        return got;
     }
 
     private Scratch take() {
         Scratch s = pool.poll();
-        return s != null ? s : new Scratch(info, maxK);
+        return s != null ? s : new Scratch(info, maxK, mapping);
     }
 
-    /** One request's buffers. */
-    private static final class Scratch {
+    /** One request's buffers; also the request's retrieval filter. */
+    private static final class Scratch implements ItemFilter {
         final ActionColumns actions = new ActionColumns(1024);
+        final ItemMapping mapping;
+        final int unnamed;    // model items the store could not name when the scratch was made
         final int[] history;
         final float[] query;
-        final float[] scores;
         final int[] top;
         final float[] topScores;
         final long[] seenBits;
         final int[] seenList = new int[4096];
         int seenCount;        // entries of seenList, or -1 once it overflowed and clearing must sweep
-        Scratch(ModelInfo info, int maxK) {
+        int seenTotal;
+
+        Scratch(ModelInfo info, int maxK, ItemMapping mapping) {
+            this.mapping = mapping;
+            this.unnamed = info.numItems() - mapping.knownItems();
             top = new int[maxK];
             topScores = new float[maxK];
             history = new int[info.maxLen()];
             query = new float[info.dim()];
-            scores = new float[info.numItems() + 1];
             seenBits = new long[(info.numItems() >> 6) + 1];
+        }
+
+        @Override
+        public boolean excluded(int item) {
+            return seen(item) || mapping.storeItem(item) < 0;
+        }
+
+        @Override
+        public int sizeHint() {
+            return seenTotal + unnamed;
         }
 
         void markSeen(int index) {
             if (index <= 0 || seen(index)) return;
             seenBits[index >> 6] |= 1L << index;
+            seenTotal++;
             if (seenCount >= 0 && seenCount < seenList.length) seenList[seenCount++] = index;
             else seenCount = -1;
         }
@@ -180,6 +195,7 @@ final class ModelRecommender implements Recommender {
                 for (int i = 0; i < seenCount; i++) seenBits[seenList[i] >> 6] = 0L;
             }
             seenCount = 0;
+            seenTotal = 0;
         }
     }
 }

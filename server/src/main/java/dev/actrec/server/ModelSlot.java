@@ -3,6 +3,11 @@ package dev.actrec.server;
 import dev.actrec.model.ModelFormatException;
 import dev.actrec.model.ModelInfo;
 import dev.actrec.model.ServingModel;
+import dev.actrec.model.retrieval.ExactScanIndex;
+import dev.actrec.model.retrieval.ItemIndex;
+import dev.actrec.model.retrieval.ItemIndexes;
+import dev.actrec.model.retrieval.RecallMeter;
+import dev.actrec.model.retrieval.RetrievalConfig;
 import dev.actrec.store.ActionStore;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -33,21 +38,29 @@ final class ModelSlot {
         ServingModel load(Path path) throws IOException;
     }
 
-    /** What a successful load reports. */
-    record Loaded(ModelInfo info, String previous, int knownItems, long loadMillis) {
+    /** What a successful load reports; recall@10 of the retrieval index against exact (1 for the exact scan). */
+    record Loaded(ModelInfo info, String previous, int knownItems, String retrieval, double recallAt10,
+                  long loadMillis) {
     }
+
+    /** Queries for the recall measurement: item rows plus noise, as {@link RecallMeter} makes them. */
+    private static final int RECALL_QUERIES = 200;
 
     private final ActionStore store;
     private final Recommender fallback;
     private final ModelSource source;
+    private final RetrievalConfig retrieval;
     private final int maxK;
     private final int seenScan;
     private final AtomicReference<Recommender> current;
+    private volatile Loaded loaded; // null while the fallback serves
 
-    ModelSlot(ActionStore store, Recommender fallback, ModelSource source, int maxK, int seenScan) {
+    ModelSlot(ActionStore store, Recommender fallback, ModelSource source, RetrievalConfig retrieval, int maxK,
+              int seenScan) {
         this.store = store;
         this.fallback = fallback;
         this.source = source;
+        this.retrieval = retrieval;
         this.maxK = maxK;
         this.seenScan = seenScan;
         this.current = new AtomicReference<>(fallback);
@@ -62,6 +75,11 @@ final class ModelSlot {
         fallback.onAppended(items, n);
         Recommender r = current.get();
         if (r != fallback) r.onAppended(items, n);
+    }
+
+    /** The last successful load, or null while the fallback serves. */
+    Loaded loaded() {
+        return loaded;
     }
 
     boolean ready() {
@@ -80,17 +98,28 @@ final class ModelSlot {
             throw new ModelFormatException(path + ": cannot read " + e.getFile() + " (" + e.getClass().getSimpleName()
                     + ")", e);
         }
-        ModelRecommender next = new ModelRecommender(model, store, fallback, maxK, seenScan);
-        if (next.knownItems() == 0 && store.itemCount() > 0) {
+        ItemMapping mapping = new ItemMapping(model.info(), store);
+        if (mapping.knownItems() == 0 && store.itemCount() > 0) {
             throw new ModelFormatException(path + ": incompatible with this store: none of its " + store.itemCount()
                     + " items is among the model's item keys 1.." + model.numItems());
         }
+        // Only a compatible model is worth an index; a large catalog's graph takes minutes to build.
+        ItemIndex index = ItemIndexes.choose(model.itemTable(), model.numItems(), model.dim(), retrieval);
+        double recall = 1.0;
+        if (!index.kind().equals("exact")) {
+            recall = RecallMeter.recallAtK(index, new ExactScanIndex(model.itemTable(), model.numItems(), model.dim()),
+                    model.itemTable(), RECALL_QUERIES, 10, 0.1f, 1);
+        }
+        ModelRecommender next = new ModelRecommender(model, index, mapping, store, fallback, maxK, seenScan);
         Recommender previous = current.getAndSet(next);
+        Loaded done = new Loaded(model.info(), previous.name(), next.knownItems(), index.kind(), recall,
+                (System.nanoTime() - t0) / 1_000_000);
+        loaded = done;
         // Items stored between building the mapping and the swap were told to the previous recommender.
         next.onAppended(new int[] {store.itemCount() - 1}, store.itemCount() > 0 ? 1 : 0);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        LOG.info("serving model {} ({} items, {} known to the store) from {}, loaded in {} ms; was {}",
-                model.info().version(), model.numItems(), next.knownItems(), path, ms, previous.name());
-        return new Loaded(model.info(), previous.name(), next.knownItems(), ms);
+        LOG.info("serving model {} ({} items, {} known to the store, {} retrieval, recall@10 {}) from {}, loaded in {} "
+                + "ms; was {}", model.info().version(), model.numItems(), next.knownItems(), index.kind(), recall, path,
+                done.loadMillis(), previous.name());
+        return done;
     }
 }

@@ -1,5 +1,6 @@
 package dev.actrec.server;
 
+import dev.actrec.model.retrieval.RetrievalConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +36,16 @@ import java.util.TreeSet;
  * popularity.seed_per_user=100   actions per user read at start-up to seed the counts
  * popularity.seen_scan=100000    most recent actions looked at for exclude_seen
  * model=                         a run folder or serving.bin to serve (empty: the popularity fallback only)
+ * retrieval.exact_max_items=150000  catalogs up to this size are scanned exactly, larger ones get an HNSW graph
+ * retrieval.hnsw_m=16  retrieval.hnsw_beam_width=100  retrieval.hnsw_ef_search=100  retrieval.build_threads=2
  * token.NAME=SECRET              a bearer token; token.NAME.scopes=read,ingest,admin (default: all three)
  * </pre>
  */
 public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean readAuth, long maxBodyBytes,
                            int maxK, int maxCandidates, int maxHistory, int maxInFlight, int retryAfterSeconds,
                            long idempotencyWindowSeconds, int idempotencyMaxKeys, long popularityHalfLifeSeconds,
-                           long popularityRefreshMs, int popularitySeedPerUser, int popularitySeenScan, String model) {
+                           long popularityRefreshMs, int popularitySeedPerUser, int popularitySeenScan, String model,
+                           RetrievalConfig retrieval) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host must be set");
@@ -97,7 +101,8 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
     private static final Set<String> KEYS = Set.of("host", "port", "read_auth", "max_body_bytes", "max_k",
             "max_candidates", "max_history", "max_in_flight", "retry_after_s", "idempotency.window_s",
             "idempotency.max_keys", "popularity.half_life_s", "popularity.refresh_ms", "popularity.seed_per_user",
-            "popularity.seen_scan", "model");
+            "popularity.seen_scan", "model", "retrieval.exact_max_items", "retrieval.hnsw_m",
+            "retrieval.hnsw_beam_width", "retrieval.hnsw_ef_search", "retrieval.build_threads");
 
     public static ServerConfig fromProperties(Properties p) {
         Map<String, String> tokenSecrets = new TreeMap<>();
@@ -141,7 +146,21 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 number(p, "popularity.refresh_ms", 1000),
                 (int) number(p, "popularity.seed_per_user", 100),
                 (int) number(p, "popularity.seen_scan", 100_000),
-                p.getProperty("model", ""));
+                p.getProperty("model", ""),
+                retrieval(p));
+    }
+
+    private static RetrievalConfig retrieval(Properties p) {
+        RetrievalConfig d = RetrievalConfig.defaults();
+        try {
+            return new RetrievalConfig((int) number(p, "retrieval.exact_max_items", d.exactMaxItems()),
+                    (int) number(p, "retrieval.hnsw_m", d.hnswM()),
+                    (int) number(p, "retrieval.hnsw_beam_width", d.hnswBeamWidth()),
+                    (int) number(p, "retrieval.hnsw_ef_search", d.hnswEfSearch()),
+                    (int) number(p, "retrieval.build_threads", d.buildThreads()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("retrieval: " + e.getMessage(), e);
+        }
     }
 
     private static long number(Properties p, String key, long def) {
@@ -171,19 +190,19 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, tokens, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
                 retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,
-                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model);
+                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model, retrieval);
     }
 
     public ServerConfig withModel(String m) {
         return new ServerConfig(host, port, tokens, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
                 retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,
-                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, m);
+                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, m, retrieval);
     }
 
     public ServerConfig withTokens(List<ApiToken> t) {
         return new ServerConfig(host, port, t, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
                 retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,
-                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model);
+                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model, retrieval);
     }
 
     /** One {@code key=value} line per setting, secrets redacted, for the start-up log. */
@@ -204,7 +223,12 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 .append("popularity.refresh_ms=").append(popularityRefreshMs).append('\n')
                 .append("popularity.seed_per_user=").append(popularitySeedPerUser).append('\n')
                 .append("popularity.seen_scan=").append(popularitySeenScan).append('\n')
-                .append("model=").append(model).append('\n');
+                .append("model=").append(model).append('\n')
+                .append("retrieval.exact_max_items=").append(retrieval.exactMaxItems()).append('\n')
+                .append("retrieval.hnsw_m=").append(retrieval.hnswM()).append('\n')
+                .append("retrieval.hnsw_beam_width=").append(retrieval.hnswBeamWidth()).append('\n')
+                .append("retrieval.hnsw_ef_search=").append(retrieval.hnswEfSearch()).append('\n')
+                .append("retrieval.build_threads=").append(retrieval.buildThreads()).append('\n');
         for (ApiToken t : tokens) {
             sb.append("token.").append(t.name()).append("=<redacted>\n")
                     .append("token.").append(t.name()).append(".scopes=")

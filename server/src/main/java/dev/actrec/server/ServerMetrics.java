@@ -15,8 +15,9 @@ import java.util.function.IntSupplier;
  * {@code actrec_http_requests_seconds} (a latency histogram per method, route template and status, so request
  * counts by status come with it), {@code actrec_ingest_events_total} by outcome (received, stored, duplicate,
  * late), {@code actrec_http_in_flight}, {@code actrec_store_users}/{@code items}, and {@code actrec_model_info}
- * naming the recommender in use, and
- * {@code actrec_model_loads_total} by outcome (swapped, rejected).
+ * naming the recommender in use and its retrieval index,
+ * {@code actrec_retrieval_recall_at_10} (that index against the exact scan) and {@code actrec_model_loads_total} by
+ * outcome (swapped, rejected).
  */
 final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -28,7 +29,7 @@ final class ServerMetrics {
     private final Counter modelRejects;
     private Gauge modelInfo; // guarded by this
 
-    ServerMetrics(ActionStore store, String modelName, IntSupplier inFlight) {
+    ServerMetrics(ActionStore store, ModelSlot models, IntSupplier inFlight) {
         received = ingestCounter("received");
         stored = ingestCounter("stored");
         duplicates = ingestCounter("duplicate");
@@ -41,19 +42,23 @@ final class ServerMetrics {
                 .description("POST /v1/admin/model requests by outcome").register(registry);
         modelRejects = Counter.builder("actrec.model.loads").tag("outcome", "rejected")
                 .description("POST /v1/admin/model requests by outcome").register(registry);
-        showModel(modelName);
+        Gauge.builder("actrec.retrieval.recall_at_10", models, m -> m.loaded() == null ? Double.NaN
+                        : m.loaded().recallAt10())
+                .description("recall@10 of the model's retrieval index against the exact scan, measured at load")
+                .register(registry);
+        showModel(models.current().name(), models.loaded() == null ? "none" : models.loaded().retrieval());
     }
 
-    /** {@code actrec_model_info{model="VERSION"} 1} names the recommender in use, and only that one. */
-    private synchronized void showModel(String name) {
+    /** {@code actrec_model_info{model="VERSION",retrieval="hnsw"} 1} names what serves now, and only that. */
+    private synchronized void showModel(String name, String retrieval) {
         if (modelInfo != null) registry.remove(modelInfo);
-        modelInfo = Gauge.builder("actrec.model.info", () -> 1).tag("model", name)
+        modelInfo = Gauge.builder("actrec.model.info", () -> 1).tag("model", name).tag("retrieval", retrieval)
                 .description("the recommender answering recommend and rank").register(registry);
     }
 
-    void modelSwapped(String previous, String current) {
+    void modelSwapped(ModelSlot.Loaded loaded) {
         modelSwaps.increment();
-        showModel(current);
+        showModel(loaded.info().version(), loaded.retrieval());
     }
 
     void modelLoadRejected() {

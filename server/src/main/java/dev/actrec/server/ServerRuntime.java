@@ -37,7 +37,8 @@ public final class ServerRuntime implements AutoCloseable {
                     config.popularityRefreshMs(), Math.max(MIN_RANKING, 4 * config.maxK()), config.popularitySeenScan(),
                     System::currentTimeMillis);
             rec.startSeeding(config.popularitySeedPerUser());
-            ModelSlot models = new ModelSlot(store, rec, MODEL_FILES, config.maxK(), config.popularitySeenScan());
+            ModelSlot models = new ModelSlot(store, rec, MODEL_FILES, config.retrieval(),
+                config.maxK(), config.popularitySeenScan());
             if (!config.model().isEmpty()) models.load(Path.of(config.model()));
             return new ServerRuntime(store, ActServer.start(config, store, models));
         } catch (IOException | RuntimeException e) {

@@ -164,8 +164,32 @@ class ModelServingTest {
             assertEquals(m.info().version(), field(r.body(), "model"), r.body());
 
             String metrics = t.get("/metrics", TestServer.READ).body();
-            assertTrue(metrics.contains("actrec_model_info{model=\"" + m.info().version() + "\"} 1"), metrics);
+            assertTrue(metrics.contains("actrec_model_info{model=\"" + m.info().version() + "\",retrieval=\"exact\"} 1"), metrics);
             assertTrue(!metrics.contains("model=\"popularity-fallback\""), metrics);
+        }
+    }
+
+    @Test
+    void aCatalogAboveTheExactThresholdIsServedThroughHnswWithItsRecallReported() throws Exception {
+        Path file = model(dir, "act.bin", "act", 12);
+        ServingModel m = ModelFile.load(file);
+        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("retrieval.exact_max_items", "100"))) {
+            Map<Integer, List<Integer>> h = histories(t);
+            HttpResponse<String> r = t.post("/v1/admin/model", TestServer.ADMIN, "{\"path\":\"" + file + "\"}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\"retrieval\":\"hnsw\""), r.body());
+            Matcher recall = Pattern.compile("\"retrieval_recall_at_10\":([0-9.]+)").matcher(r.body());
+            assertTrue(recall.find() && Double.parseDouble(recall.group(1)) >= 0.9, r.body());
+            // A graph over 300 items searched with ef=100 visits nearly all of them: the answers are the exact ones.
+            for (int user : List.of(1, 7, 13)) {
+                List<Integer> hist = h.get(user);
+                r = t.get("/v1/recommend?user=" + user + "&k=5&exclude_seen=true", TestServer.READ);
+                assertEquals("model", field(r.body(), "source"), r.body());
+                assertAnswer(topK(m, hist.subList(3, 15), 5, new HashSet<>(hist), range(1, ITEMS - 50)), r.body());
+            }
+            String metrics = t.get("/metrics", TestServer.READ).body();
+            assertTrue(metrics.contains("retrieval=\"hnsw\"") && metrics.contains("actrec_retrieval_recall_at_10 "),
+                    metrics);
         }
     }
 

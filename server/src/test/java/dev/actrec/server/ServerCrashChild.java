@@ -23,7 +23,8 @@ public final class ServerCrashChild {
                 System::currentTimeMillis);
         rec.startSeeding(10);
         ActServer server = ActServer.start(config, store,
-                new ModelSlot(store, rec, ServerRuntime.MODEL_FILES, config.maxK(), config.popularitySeenScan()));
+                new ModelSlot(store, rec, ServerRuntime.MODEL_FILES, config.retrieval(),
+                config.maxK(), config.popularitySeenScan()));
         System.out.println("PORT " + server.port());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

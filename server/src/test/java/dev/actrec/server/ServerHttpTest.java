@@ -135,7 +135,7 @@ class ServerHttpTest {
             }
             assertTrue(m.contains("status=\"400\""), m);
             assertTrue(Pattern.compile("actrec_ingest_events_total\\{outcome=\"stored\"} 1\\.0").matcher(m).find(), m);
-            assertTrue(Pattern.compile("actrec_model_info\\{model=\"popularity-fallback\"} 1(\\.0)?\n").matcher(m).find(), m);
+            assertTrue(Pattern.compile("actrec_model_info\\{model=\"popularity-fallback\",retrieval=\"none\"} 1(\\.0)?\n").matcher(m).find(), m);
         }
     }
 

@@ -39,7 +39,8 @@ final class TestServer implements AutoCloseable {
         PopularityRecommender rec = new PopularityRecommender(store, config.popularityHalfLifeSeconds() * 1000,
                 config.popularityRefreshMs(), 10_000, config.popularitySeenScan(), System::currentTimeMillis);
         rec.startSeeding(config.popularitySeedPerUser());
-        models = new ModelSlot(store, rec, ServerRuntime.MODEL_FILES, config.maxK(), config.popularitySeenScan());
+        models = new ModelSlot(store, rec, ServerRuntime.MODEL_FILES, config.retrieval(),
+                config.maxK(), config.popularitySeenScan());
         if (!config.model().isEmpty()) models.load(Path.of(config.model()));
         server = ActServer.start(config, store, models);
     }
