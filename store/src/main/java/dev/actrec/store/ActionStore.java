@@ -102,8 +102,20 @@ public final class ActionStore implements AutoCloseable {
 
     /** Appends a batch and returns once it is durable. The batch may be reused after this returns. */
     public AppendResult append(EventBatch batch) throws IOException {
+        return append(batch, null);
+    }
+
+    /**
+     * Appends a batch and returns once it is durable, with {@code itemIds[i]} set to the internal id of event
+     * {@code i}'s item: the id {@link #findItem} answers for it from then on. Saves looking each item up again.
+     * When the append fails, {@code itemIds} holds nothing meaningful.
+     *
+     * @param itemIds at least {@code batch.size()} long, or null when the ids are not wanted
+     */
+    public AppendResult append(EventBatch batch, int[] itemIds) throws IOException {
+        CompletableFuture<AppendResult> done = appendAsync(batch, itemIds);
         try {
-            return appendAsync(batch).get();
+            return done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the commit", e);
@@ -123,13 +135,29 @@ public final class ActionStore implements AutoCloseable {
      * @throws IllegalArgumentException naming the event, its source line, field and value
      */
     public CompletableFuture<AppendResult> appendAsync(EventBatch batch) {
+        return appendAsync(batch, null);
+    }
+
+    /**
+     * {@link #appendAsync(EventBatch)} that also fills {@code itemIds[0, batch.size())} with the internal item ids,
+     * as {@link #append(EventBatch, int[])} does. The store writes the array until the future completes; read it
+     * only after, and only when the future completed normally.
+     *
+     * @param itemIds at least {@code batch.size()} long, or null when the ids are not wanted
+     * @throws IllegalArgumentException naming the offending event, or when {@code itemIds} is too short
+     */
+    public CompletableFuture<AppendResult> appendAsync(EventBatch batch, int[] itemIds) {
+        if (itemIds != null && itemIds.length < batch.size()) {
+            throw new IllegalArgumentException("itemIds has room for " + itemIds.length + " ids, the batch has "
+                    + batch.size() + " events; batch rejected, nothing stored");
+        }
         validate(batch);
         IOException f = s.failure;
         if (f != null) return CompletableFuture.failedFuture(new IOException("store failed earlier: " + f.getMessage(), f));
         if (closed) return CompletableFuture.failedFuture(new IOException("store " + s.dir + " is closed"));
         if (batch.isEmpty()) return CompletableFuture.completedFuture(AppendResult.EMPTY);
         try {
-            return pipeline.submit(batch);
+            return pipeline.submit(batch, itemIds);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(e);
