@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -180,9 +179,26 @@ public final class ActionStore implements AutoCloseable {
             if (id < 0) reject(b, i, field, Long.toString(id), "numeric ids must be >= 0");
         } else if (name.isEmpty()) {
             reject(b, i, field, name, "must not be empty");
-        } else if (name.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+        } else if (name.length() > MAX_ID_BYTES / 3 && utf8Length(name) > MAX_ID_BYTES) {
             reject(b, i, field, name, "longer than " + MAX_ID_BYTES + " UTF-8 bytes");
         }
+    }
+
+    /** {@code s.getBytes(UTF_8).length} without encoding. A char takes at most 3 bytes, so short ids skip this. */
+    private static int utf8Length(String s) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) bytes++;
+            else if (c < 0x800) bytes += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += Character.isSurrogate(c) ? 1 : 3; // the encoder writes a lone surrogate as '?'
+            }
+        }
+        return bytes;
     }
 
     private static void reject(EventBatch b, int i, String field, String value, String problem) {

@@ -183,6 +183,31 @@ class ActionStoreTest {
         }
     }
 
+    /** The id length limit counts UTF-8 bytes: 1-, 2-, 3- and 4-byte characters and lone surrogates at the edge. */
+    @Test
+    void idLengthLimitCountsUtf8BytesExactly() throws IOException {
+        String[] units = {"a", "é", "€", "😀", "\uD800"}; // 1, 2, 3, 4 bytes; a lone surrogate is written as '?'
+        try (ActionStore store = ActionStore.open(config(dir))) {
+            long ts = 0;
+            for (String unit : units) {
+                for (String pad : new String[] {"", "a", "aa", "aaa"}) {
+                    StringBuilder id = new StringBuilder(pad);
+                    while (id.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + unit.getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8).length <= ActionStore.MAX_ID_BYTES) id.append(unit);
+                    String fits = id.toString(), tooLong = fits + unit;
+                    assertTrue(fits.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= ActionStore.MAX_ID_BYTES);
+                    EventBatch ok = new EventBatch();
+                    ok.add(1, null, 0, fits, ActionType.VIEW.code(), ts++, 0, 0, 0);
+                    assertEquals(1, store.append(ok).stored(), unit + pad);
+                    EventBatch bad = new EventBatch();
+                    bad.add(1, null, 0, tooLong, ActionType.VIEW.code(), ts++, 0, 0, 0);
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.append(bad));
+                    assertTrue(e.getMessage().contains("longer than " + ActionStore.MAX_ID_BYTES), e.getMessage());
+                }
+            }
+        }
+    }
+
     @Test
     void secondOpenOfTheSameDirectoryFails() throws IOException {
         try (ActionStore store = ActionStore.open(config(dir))) {
