@@ -59,22 +59,42 @@ final class ActApi {
 
     // ---------------------------------------------------------------- POST /v1/events
 
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+    /** A request thread keeps its ingest buffers up to this many events (about 240 KiB), so a huge body pins nothing. */
+    private static final int KEEP_EVENTS = 4096;
+    private static final ThreadLocal<IngestBuffers> INGEST = ThreadLocal.withInitial(IngestBuffers::new);
+
+    /** What one ingest request parses into and gets back from the store, reused by its thread. */
+    private static final class IngestBuffers {
+        final EventBatch batch = new EventBatch(1024);
+        int[] items = new int[1024]; // internal item id of each event, filled by the store
+        /** Set while the store may read the batch and write the ids: from handing them over until append returns. */
+        boolean inStore;
+    }
+
     Reply ingest(InputStream body, String idempotencyKey) throws IOException {
-        if (idempotencyKey != null && !idempotencyKey.matches("[\\x21-\\x7e]{1,200}")) {
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw ApiException.badRequest("Idempotency-Key", "must be 1-200 printable ASCII characters without spaces");
         }
-        EventBodyParser.Parsed parsed = EventBodyParser.parse(body, config.maxBodyBytes(), idempotencyKey != null);
-        if (idempotencyKey == null) return new Reply(append(parsed.batch()), false);
-
-        IdempotencyCache.Claim claim = idempotency.begin(idempotencyKey, parsed.sha256());
-        if (!claim.owner()) return new Reply(awaitFirst(claim.entry()).body(), true);
+        IngestBuffers buffers = INGEST.get();
         try {
-            byte[] response = append(parsed.batch());
-            idempotency.complete(claim.entry(), new IdempotencyCache.Response(200, response));
-            return new Reply(response, false);
-        } catch (IOException | RuntimeException e) {
-            idempotency.abandon(claim.entry(), e);
-            throw e;
+            byte[] sha256 = EventBodyParser.parse(body, config.maxBodyBytes(), idempotencyKey != null, buffers.batch);
+            if (idempotencyKey == null) return new Reply(append(buffers), false);
+
+            IdempotencyCache.Claim claim = idempotency.begin(idempotencyKey, sha256);
+            if (!claim.owner()) return new Reply(awaitFirst(claim.entry()).body(), true);
+            try {
+                byte[] response = append(buffers);
+                idempotency.complete(claim.entry(), new IdempotencyCache.Response(200, response));
+                return new Reply(response, false);
+            } catch (IOException | RuntimeException e) {
+                idempotency.abandon(claim.entry(), e);
+                throw e;
+            }
+        } finally {
+            // An append that failed (interrupted, say) may leave the batch queued in the store: never reuse it.
+            if (!buffers.inStore && buffers.batch.size() <= KEEP_EVENTS) buffers.batch.clear();
+            else INGEST.remove();
         }
     }
 
@@ -91,11 +111,17 @@ final class ActApi {
         }
     }
 
-    /** Appends durably, then tells the recommender; returns the counts as JSON. */
-    private byte[] append(EventBatch batch) throws IOException {
+    /** Appends durably, then tells the recommender the items the store resolved; returns the counts as JSON. */
+    private byte[] append(IngestBuffers buffers) throws IOException {
+        EventBatch batch = buffers.batch;
+        int n = batch.size();
+        if (buffers.items.length < n) buffers.items = new int[Math.max(n, buffers.items.length * 2)];
+        int[] items = buffers.items;
         AppendResult r;
+        buffers.inStore = true;
         try {
-            r = store.append(batch);
+            r = store.append(batch, items);
+            buffers.inStore = false;
         } catch (IllegalArgumentException e) {
             // The store's last checks (id length, emptiness): it names "event I (line L): field 'F'".
             Matcher m = STORE_FIELD.matcher(e.getMessage());
@@ -104,19 +130,11 @@ final class ActApi {
                     named && m.group(2) != null ? Long.parseLong(m.group(2)) : -1,
                     named ? Long.parseLong(m.group(1)) : -1);
         }
-        int n = batch.size();
         metrics.ingested(n, r);
-        int[] items = new int[n];
-        for (int i = 0; i < n; i++) items[i] = store.findItem(batch.itemText(i));
         models.onAppended(items, n);
-        return Json.bytes(g -> {
-            g.writeStartObject();
-            g.writeNumberField("received", n);
-            g.writeNumberField("stored", r.stored());
-            g.writeNumberField("duplicates", r.duplicates());
-            g.writeNumberField("late", r.late());
-            g.writeEndObject();
-        });
+        // Four numbers need no JSON generator: the bytes are exactly those one would write.
+        return ("{\"received\":" + n + ",\"stored\":" + r.stored() + ",\"duplicates\":" + r.duplicates()
+                + ",\"late\":" + r.late() + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
     // ---------------------------------------------------------------- GET /v1/users/{user}/actions

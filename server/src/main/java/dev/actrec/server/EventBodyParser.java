@@ -8,15 +8,16 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.actrec.core.EventBatch;
 import dev.actrec.core.InputFormatException;
 import dev.actrec.core.io.NdjsonEventReader;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 
 /**
  * Turns a {@code POST /v1/events} body into one {@link EventBatch}: NDJSON (one event object per line) or a JSON
@@ -30,29 +31,39 @@ final class EventBodyParser {
     private static final int PEEK = 1 << 16;
     static final String SOURCE = "body";
 
-    record Parsed(EventBatch batch, byte[] sha256) {
-    }
-
     private EventBodyParser() {
     }
 
-    /** With {@code digest} false (no idempotency key), no hash is computed and {@code sha256} is null. */
-    static Parsed parse(InputStream body, long maxBytes, boolean digest) throws IOException {
+    /**
+     * Reads the body into {@code batch} (cleared by the caller) and returns the SHA-256 of the raw body, or null
+     * when {@code digest} is false (no idempotency key).
+     */
+    static byte[] parse(InputStream body, long maxBytes, boolean digest, EventBatch batch) throws IOException {
+        assert batch.isEmpty();
         MessageDigest sha = digest ? sha256() : null;
         InputStream limited = new LimitedInputStream(body, maxBytes);
-        InputStream in = new BufferedInputStream(digest ? new DigestInputStream(limited, sha) : limited, PEEK);
-        EventBatch batch = new EventBatch(256);
-        if (firstNonBlank(in) == '[') {
-            byte[] lines = arrayToLines(in);
+        InputStream in = digest ? new DigestInputStream(limited, sha) : limited;
+        // Peek without a buffered copy of the stream: the NDJSON reader buffers the body itself.
+        // A blank run longer than PEEK is no array: the NDJSON reader then says what is wrong.
+        byte[] head = new byte[16];
+        int headLength = 0, first = -1;
+        while (headLength < PEEK && (first = in.read()) >= 0) {
+            if (headLength == head.length) head = Arrays.copyOf(head, head.length * 2);
+            head[headLength++] = (byte) first;
+            if (first != ' ' && first != '\t' && first != '\r' && first != '\n') break;
+        }
+        InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head, 0, headLength), in);
+        if (first == '[') {
+            byte[] lines = arrayToLines(whole);
             readNdjson(new ByteArrayInputStream(lines), batch);
         } else {
-            readNdjson(in, batch);
+            readNdjson(whole, batch);
         }
-        return new Parsed(batch, digest ? sha.digest() : null);
+        return digest ? sha.digest() : null;
     }
 
     private static void readNdjson(InputStream in, EventBatch batch) throws IOException {
-        NdjsonEventReader reader = new NdjsonEventReader(in, SOURCE);
+        NdjsonEventReader reader = new NdjsonEventReader(in, SOURCE, 1 << 16);
         try {
             while (reader.read(batch, 4096) > 0) {
                 // keep reading: the whole body is one atomic batch
@@ -60,20 +71,6 @@ final class EventBodyParser {
         } catch (InputFormatException e) {
             // The reader adds an event only once its line is valid, so the batch size is the bad event's index.
             throw ApiException.badEvent(e.field(), e.getMessage(), e.line(), batch.size());
-        }
-    }
-
-    /** Peeks at the first byte that is not JSON whitespace, leaving the stream where it was. */
-    private static int firstNonBlank(InputStream in) throws IOException {
-        in.mark(PEEK);
-        try {
-            for (int i = 0; i < PEEK; i++) {
-                int c = in.read();
-                if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
-            }
-            return -1;
-        } finally {
-            in.reset();
         }
     }
 

@@ -234,6 +234,17 @@ class BadRequestTest {
         assertTrue(r.body().contains("\"event\":2") && r.body().contains("\"field\":\"ts\""), r.body());
     }
 
+    /** Blank lines before the first event still count as lines, and blanks before '[' still mean an array. */
+    @Test
+    void leadingBlanksKeepLineNumbersAndTheArrayFormat() throws Exception {
+        HttpResponse<String> r = t.post("/v1/events", TestServer.INGEST, "\n \r\n\t" + with("action", "\"clickk\""));
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("\"line\":3") && r.body().contains("\"event\":0"), r.body());
+        r = t.post("/v1/events", TestServer.INGEST, " \n\t[" + GOOD + "," + with("ts", "-4") + "]");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("\"event\":1") && r.body().contains("\"field\":\"ts\""), r.body());
+    }
+
     @Test
     void thereAreAtLeastThirtyKinds() {
         assertTrue(cases().count() >= 30);

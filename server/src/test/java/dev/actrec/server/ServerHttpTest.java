@@ -207,4 +207,29 @@ class ServerHttpTest {
         }
     }
 
+
+    /**
+     * Request threads reuse their parse buffers: requests of changing sizes, above and below what a thread keeps,
+     * and one refused half-way through its body, each count only their own events.
+     */
+    @Test
+    void consecutiveIngestsOfChangingSizesCountOnlyTheirOwnEvents() throws Exception {
+        try (TestServer t = new TestServer(dir, Map.of())) {
+            long ts = 50_000, total = 0;
+            for (int n : new int[] {3, 5000, 1, -2000, 1200, 2, 4097, 7}) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < Math.abs(n); i++) sb.append(event(i % 40, i % 300, "view", ts++)).append('\n');
+                if (n < 0) sb.append(event(1, 1, "vieww", ts)).append('\n'); // refused after |n| good events
+                HttpResponse<String> r = t.post("/v1/events", TestServer.INGEST, sb.toString());
+                if (n < 0) {
+                    assertEquals(400, r.statusCode(), r.body());
+                    continue;
+                }
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals("{\"received\":" + n + ",\"stored\":" + n + ",\"duplicates\":0,\"late\":0}", r.body());
+                total += n;
+            }
+            assertEquals("40/300/" + total, t.fingerprint());
+        }
+    }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -102,8 +101,20 @@ public final class ActionStore implements AutoCloseable {
 
     /** Appends a batch and returns once it is durable. The batch may be reused after this returns. */
     public AppendResult append(EventBatch batch) throws IOException {
+        return append(batch, null);
+    }
+
+    /**
+     * Appends a batch and returns once it is durable, with {@code itemIds[i]} set to the internal id of event
+     * {@code i}'s item: the id {@link #findItem} answers for it from then on. Saves looking each item up again.
+     * When the append fails, {@code itemIds} holds nothing meaningful.
+     *
+     * @param itemIds at least {@code batch.size()} long, or null when the ids are not wanted
+     */
+    public AppendResult append(EventBatch batch, int[] itemIds) throws IOException {
+        CompletableFuture<AppendResult> done = appendAsync(batch, itemIds);
         try {
-            return appendAsync(batch).get();
+            return done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the commit", e);
@@ -123,13 +134,29 @@ public final class ActionStore implements AutoCloseable {
      * @throws IllegalArgumentException naming the event, its source line, field and value
      */
     public CompletableFuture<AppendResult> appendAsync(EventBatch batch) {
+        return appendAsync(batch, null);
+    }
+
+    /**
+     * {@link #appendAsync(EventBatch)} that also fills {@code itemIds[0, batch.size())} with the internal item ids,
+     * as {@link #append(EventBatch, int[])} does. The store writes the array until the future completes; read it
+     * only after, and only when the future completed normally.
+     *
+     * @param itemIds at least {@code batch.size()} long, or null when the ids are not wanted
+     * @throws IllegalArgumentException naming the offending event, or when {@code itemIds} is too short
+     */
+    public CompletableFuture<AppendResult> appendAsync(EventBatch batch, int[] itemIds) {
+        if (itemIds != null && itemIds.length < batch.size()) {
+            throw new IllegalArgumentException("itemIds has room for " + itemIds.length + " ids, the batch has "
+                    + batch.size() + " events; batch rejected, nothing stored");
+        }
         validate(batch);
         IOException f = s.failure;
         if (f != null) return CompletableFuture.failedFuture(new IOException("store failed earlier: " + f.getMessage(), f));
         if (closed) return CompletableFuture.failedFuture(new IOException("store " + s.dir + " is closed"));
         if (batch.isEmpty()) return CompletableFuture.completedFuture(AppendResult.EMPTY);
         try {
-            return pipeline.submit(batch);
+            return pipeline.submit(batch, itemIds);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(e);
@@ -152,9 +179,26 @@ public final class ActionStore implements AutoCloseable {
             if (id < 0) reject(b, i, field, Long.toString(id), "numeric ids must be >= 0");
         } else if (name.isEmpty()) {
             reject(b, i, field, name, "must not be empty");
-        } else if (name.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+        } else if (name.length() > MAX_ID_BYTES / 3 && utf8Length(name) > MAX_ID_BYTES) {
             reject(b, i, field, name, "longer than " + MAX_ID_BYTES + " UTF-8 bytes");
         }
+    }
+
+    /** {@code s.getBytes(UTF_8).length} without encoding. A char takes at most 3 bytes, so short ids skip this. */
+    private static int utf8Length(String s) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) bytes++;
+            else if (c < 0x800) bytes += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += Character.isSurrogate(c) ? 1 : 3; // the encoder writes a lone surrogate as '?'
+            }
+        }
+        return bytes;
     }
 
     private static void reject(EventBatch b, int i, String field, String value, String problem) {

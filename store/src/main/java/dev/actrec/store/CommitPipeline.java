@@ -32,14 +32,16 @@ final class CommitPipeline {
         final EventBatch batch;
         final CompletableFuture<AppendResult> done = new CompletableFuture<>();
         int[] userIds;
+        /** The caller's array when it asked for the item ids, else one of our own. */
         int[] itemIds;
 
-        Request(EventBatch batch) {
+        Request(EventBatch batch, int[] itemIds) {
             this.batch = batch;
+            this.itemIds = itemIds;
         }
     }
 
-    private static final Request STOP = new Request(null);
+    private static final Request STOP = new Request(null, null);
 
     private final StoreState s;
     private final HistoryAppender appender;
@@ -71,16 +73,16 @@ final class CommitPipeline {
         syncer.start();
     }
 
-    /** Queues an append; blocks while the queue is full. */
-    CompletableFuture<AppendResult> submit(EventBatch batch) throws InterruptedException {
-        Request r = new Request(batch);
+    /** Queues an append, to fill {@code itemIds} (may be null) with the item ids; blocks while the queue is full. */
+    CompletableFuture<AppendResult> submit(EventBatch batch, int[] itemIds) throws InterruptedException {
+        Request r = new Request(batch, itemIds);
         queue.put(r);
         return r.done;
     }
 
     /** Queues a checkpoint; the future completes once it is durable. */
     CompletableFuture<AppendResult> submitCheckpoint() throws InterruptedException {
-        Request r = new Request(null);
+        Request r = new Request(null, null);
         queue.put(r);
         return r.done;
     }
@@ -151,7 +153,7 @@ final class CommitPipeline {
 
     /** Waits until the sync thread has applied every group handed to it. */
     private void drainSyncStage() throws InterruptedException {
-        Request barrier = new Request(null);
+        Request barrier = new Request(null, null);
         toSync.put(List.of(barrier));
         try {
             barrier.done.get();
@@ -273,7 +275,7 @@ final class CommitPipeline {
         EventBatch b = r.batch;
         int n = b.size();
         r.userIds = new int[n];
-        r.itemIds = new int[n];
+        if (r.itemIds == null) r.itemIds = new int[n];
         IdDictionary users = s.users, items = s.items;
         int u0 = users.size(), i0 = items.size();
         s.dictLock.writeLock().lock();

@@ -120,6 +120,94 @@ class ActionStoreTest {
         }
     }
 
+    /**
+     * The item ids append hands back are the ones findItem answers: new and known items, numeric and string ids,
+     * repeats within a batch, dropped duplicates, several batches in flight at once, and after a reopen.
+     */
+    @Test
+    void appendHandsBackTheItemIdsFindItemAnswers() throws Exception {
+        long seed = new Random().nextLong();
+        Random rnd = new Random(seed);
+        ActionStore store = ActionStore.open(config(dir));
+        try {
+            for (int round = 0; round < 4; round++) {
+                List<EventBatch> batches = new java.util.ArrayList<>();
+                List<int[]> ids = new java.util.ArrayList<>();
+                List<java.util.concurrent.CompletableFuture<AppendResult>> pending = new java.util.ArrayList<>();
+                for (int k = 0; k < 6; k++) {
+                    EventBatch b = new EventBatch(4);
+                    int n = 1 + rnd.nextInt(k == 0 ? 3 : 700);
+                    for (int i = 0; i < n; i++) {
+                        // ts repeats across rounds, so some events are exact duplicates that get dropped
+                        String item = rnd.nextBoolean() ? Integer.toString(rnd.nextInt(2000)) : "sku-" + rnd.nextInt(300);
+                        addEvent(b, Integer.toString(rnd.nextInt(5)), new HistoryOracle.Action(item, (byte) 0, rnd.nextInt(50), 0, 0));
+                    }
+                    int[] out = new int[n + rnd.nextInt(3)];
+                    batches.add(b);
+                    ids.add(out);
+                    pending.add(k % 2 == 0 ? store.appendAsync(b, out)
+                            : java.util.concurrent.CompletableFuture.completedFuture(store.append(b, out)));
+                }
+                for (int k = 0; k < batches.size(); k++) {
+                    pending.get(k).get();
+                    EventBatch b = batches.get(k);
+                    for (int i = 0; i < b.size(); i++) {
+                        assertEquals(store.findItem(b.itemText(i)), ids.get(k)[i],
+                                "round " + round + " batch " + k + " event " + i + " item " + b.itemText(i) + ", seed " + seed);
+                        assertEquals(b.itemText(i), store.itemText(ids.get(k)[i]), "seed " + seed);
+                    }
+                }
+                store.close();
+                store = ActionStore.open(config(dir)); // recovery must give every item back the same id
+                for (int k = 0; k < batches.size(); k++) {
+                    EventBatch b = batches.get(k);
+                    for (int i = 0; i < b.size(); i++) assertEquals(ids.get(k)[i], store.findItem(b.itemText(i)), "seed " + seed);
+                }
+            }
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void itemIdArrayTooShortRejectsTheBatchWhole() throws IOException {
+        try (ActionStore store = ActionStore.open(config(dir))) {
+            EventBatch b = new EventBatch();
+            b.add(1, 10, ActionType.VIEW, 100, 5, 0);
+            b.add(2, 11, ActionType.VIEW, 200, 5, 0);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.append(b, new int[1]));
+            assertTrue(e.getMessage().contains("room for 1") && e.getMessage().contains("2 events"), e.getMessage());
+            assertEquals(0, store.userCount());
+            assertEquals(0, store.itemCount());
+            assertEquals(0, store.stats().actions());
+        }
+    }
+
+    /** The id length limit counts UTF-8 bytes: 1-, 2-, 3- and 4-byte characters and lone surrogates at the edge. */
+    @Test
+    void idLengthLimitCountsUtf8BytesExactly() throws IOException {
+        String[] units = {"a", "é", "€", "😀", "\uD800"}; // 1, 2, 3, 4 bytes; a lone surrogate is written as '?'
+        try (ActionStore store = ActionStore.open(config(dir))) {
+            long ts = 0;
+            for (String unit : units) {
+                for (String pad : new String[] {"", "a", "aa", "aaa"}) {
+                    StringBuilder id = new StringBuilder(pad);
+                    while (id.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + unit.getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8).length <= ActionStore.MAX_ID_BYTES) id.append(unit);
+                    String fits = id.toString(), tooLong = fits + unit;
+                    assertTrue(fits.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= ActionStore.MAX_ID_BYTES);
+                    EventBatch ok = new EventBatch();
+                    ok.add(1, null, 0, fits, ActionType.VIEW.code(), ts++, 0, 0, 0);
+                    assertEquals(1, store.append(ok).stored(), unit + pad);
+                    EventBatch bad = new EventBatch();
+                    bad.add(1, null, 0, tooLong, ActionType.VIEW.code(), ts++, 0, 0, 0);
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.append(bad));
+                    assertTrue(e.getMessage().contains("longer than " + ActionStore.MAX_ID_BYTES), e.getMessage());
+                }
+            }
+        }
+    }
+
     @Test
     void secondOpenOfTheSameDirectoryFails() throws IOException {
         try (ActionStore store = ActionStore.open(config(dir))) {

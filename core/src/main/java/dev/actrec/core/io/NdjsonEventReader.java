@@ -38,7 +38,7 @@ public final class NdjsonEventReader implements EventReader {
     }
 
     /** With an initial buffer size, so tests can exercise refills and growth. */
-    NdjsonEventReader(InputStream in, String source, int bufferBytes) {
+    public NdjsonEventReader(InputStream in, String source, int bufferBytes) {
         this.lines = new LineBuffer(in, source, bufferBytes);
     }
 
