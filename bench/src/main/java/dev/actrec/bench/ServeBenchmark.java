@@ -270,12 +270,15 @@ public final class ServeBenchmark {
     private Process startServer(Path data, Path model, Map<String, Object> facts) throws IOException, InterruptedException {
         progress.accept("starting the server with the model");
         long t0 = System.nanoTime();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
-                ServerProcess.class.getName(), data.toString(), "model=" + model, "max_in_flight=1000",
-                "max_candidates=" + Math.max(1000, cfg.candidates()), "popularity.refresh_ms=100",
-                "popularity.seed_per_user=10")
-                .redirectError(cfg.dir().resolve("serve-bench-server.log").toFile());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"));
+        // For profiling the server, e.g. ACTREC_BENCH_SERVER_OPTS=-XX:StartFlightRecording=filename=s.jfr
+        String extra = System.getenv("ACTREC_BENCH_SERVER_OPTS");
+        if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.strip().split("\\s+")));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(), data.toString(),
+                "model=" + model, "max_in_flight=1000", "max_candidates=" + Math.max(1000, cfg.candidates()),
+                "popularity.refresh_ms=100", "popularity.seed_per_user=10"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(cfg.dir().resolve("serve-bench-server.log").toFile());
         pb.environment().put("ACTREC_TOKEN", TOKEN);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

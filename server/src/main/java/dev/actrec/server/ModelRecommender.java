@@ -147,6 +147,7 @@ final class ModelRecommender implements Recommender {
         final ActionColumns actions = new ActionColumns(1024);
         final ItemMapping mapping;
         final int unnamed;    // model items the store could not name when the scratch was made
+        final int catalog;
         final int[] history;
         final float[] query;
         final int[] top;
@@ -159,6 +160,7 @@ final class ModelRecommender implements Recommender {
         Scratch(ModelInfo info, int maxK, ItemMapping mapping) {
             this.mapping = mapping;
             this.unnamed = info.numItems() - mapping.knownItems();
+            this.catalog = info.numItems();
             top = new int[maxK];
             topScores = new float[maxK];
             history = new int[info.maxLen()];
@@ -173,7 +175,8 @@ final class ModelRecommender implements Recommender {
 
         @Override
         public int sizeHint() {
-            return seenTotal + unnamed;
+            // Items the store cannot name are scattered over the ranking: only about their share of it is in the way.
+            return seenTotal + (unnamed == 0 ? 0 : Math.max(16, (int) ((long) unnamed * 64 / Math.max(1, catalog))));
         }
 
         void markSeen(int index) {

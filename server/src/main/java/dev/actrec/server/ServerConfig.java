@@ -36,7 +36,7 @@ import java.util.TreeSet;
  * popularity.seed_per_user=100   actions per user read at start-up to seed the counts
  * popularity.seen_scan=100000    most recent actions looked at for exclude_seen
  * model=                         a run folder or serving.bin to serve (empty: the popularity fallback only)
- * retrieval.exact_max_items=150000  catalogs up to this size are scanned exactly, larger ones get an HNSW graph
+ * retrieval.exact_max_items=50000   catalogs up to this size are scanned exactly, larger ones get an HNSW graph
  * retrieval.hnsw_m=16  retrieval.hnsw_beam_width=100  retrieval.hnsw_ef_search=100  retrieval.build_threads=2
  * token.NAME=SECRET              a bearer token; token.NAME.scopes=read,ingest,admin (default: all three)
  * </pre>

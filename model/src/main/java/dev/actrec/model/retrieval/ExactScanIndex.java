@@ -17,6 +17,8 @@ import dev.actrec.simd.VectorKernels;
  * before it; the steady path allocates nothing.
  */
 public final class ExactScanIndex implements ItemIndex {
+    /** Exclusion estimates above this mask the excluded rows instead of selecting extra candidates. */
+    static final int MASK_ABOVE = 256;
 
     private final ItemTable table;
     private final ThreadLocal<Scratch> scratch;
@@ -61,8 +63,12 @@ public final class ExactScanIndex implements ItemIndex {
         // One call over all rows, padding included: dotMany has no row offset, and row 0 costs one row of work.
         VectorKernels.dotMany(table.rows(), rows, table.dim(), query, s.scores);
 
+        int hint = Math.max(0, exclude.sizeHint());
+        if (hint > MASK_ABOVE) {
+            return searchMasked(s, rows, k, exclude, outItems, outScores);
+        }
         // Candidates: k wanted + the padding row + the filter's own estimate of what it will drop.
-        long want = Math.min(rows, (long) k + 1 + Math.max(0, exclude.sizeHint()));
+        long want = Math.min(rows, (long) k + 1 + hint);
         while (true) {
             int wanted = (int) want;
             s.ensureCandidates(wanted);
@@ -83,6 +89,33 @@ public final class ExactScanIndex implements ItemIndex {
             // Exclusions took more than the estimate: widen the selection. The scores are still in scratch.
             want = Math.min(rows, 2 * want);
         }
+    }
+
+    /**
+     * Many exclusions (a long history's seen items): one pass marks every excluded row, then a top-k of exactly k.
+     * Selecting k + thousands of candidates instead costs a heap of that size, which measured several times the
+     * scan itself.
+     */
+    private static int searchMasked(Scratch s, int rows, int k, ItemFilter exclude, int[] outItems,
+                                    float[] outScores) {
+        s.scores[0] = Float.NEGATIVE_INFINITY;
+        for (int item = 1; item < rows; item++) {
+            if (exclude.excluded(item)) {
+                s.scores[item] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        s.ensureCandidates(k);
+        int got = VectorKernels.topK(s.scores, rows, k, s.candidateItems, s.candidateScores);
+        int count = 0;
+        for (int i = 0; i < got; i++) {
+            if (s.candidateScores[i] == Float.NEGATIVE_INFINITY) {
+                break; // only excluded rows are left
+            }
+            outItems[count] = s.candidateItems[i];
+            outScores[count] = s.candidateScores[i];
+            count++;
+        }
+        return count;
     }
 
     @Override

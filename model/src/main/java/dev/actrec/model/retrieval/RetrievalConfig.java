@@ -6,7 +6,9 @@ package dev.actrec.model.retrieval;
  * @param exactMaxItems catalogs of at most this many items are scanned exactly ({@link ExactScanIndex}); larger
  *     ones get an HNSW graph. Default {@value #DEFAULT_EXACT_MAX_ITEMS}: on the shared 2-core development machine
  *     at d=64, clustered data, k=10, the median exact scan took 2.5 ms for 100k items, 5.8 ms for 200k and 18 ms for
- *     1M (load average 3 to 10), so 150k keeps it near 4 ms with room for a busy neighbour ({@code RetrievalProbe}).
+ *     1M (load average 3 to 10). The scan is memory-bound (it reads the whole table per request), and in the serve
+ *     benchmark a 150k catalog's scan took most of the server's CPU and its recommend p99 to about 20 ms; 50k
+ *     (12.8 MB at d=64) keeps a scan near 1 ms, and a graph over more items builds in a minute or less.
  * @param hnswM graph degree: neighbours kept per node on the upper levels, twice as many on the bottom one. Higher
  *     means better recall, more memory and a slower build. Default {@value #DEFAULT_HNSW_M}.
  * @param hnswBeamWidth candidates considered when linking a new node (efConstruction). Default
@@ -18,7 +20,7 @@ package dev.actrec.model.retrieval;
  */
 public record RetrievalConfig(int exactMaxItems, int hnswM, int hnswBeamWidth, int hnswEfSearch, int buildThreads) {
 
-    public static final int DEFAULT_EXACT_MAX_ITEMS = 150_000;
+    public static final int DEFAULT_EXACT_MAX_ITEMS = 50_000;
     public static final int DEFAULT_HNSW_M = 16;
     public static final int DEFAULT_HNSW_BEAM_WIDTH = 100;
     public static final int DEFAULT_HNSW_EF_SEARCH = 100;

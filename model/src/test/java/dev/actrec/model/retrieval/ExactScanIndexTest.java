@@ -67,6 +67,36 @@ class ExactScanIndexTest {
         ItemFilter hidden = item -> dropped[item];
         count = index.search(query, 10, hidden, items, scores);
         NaiveRetrieval.assertExactTopK("hidden", table, numItems, dim, query, 10, hidden, items, scores, count);
+
+        // The same 600 announced: above MASK_ABOVE the excluded rows are masked instead of over-selected.
+        ItemFilter announced = new ItemFilter() {
+            @Override
+            public boolean excluded(int item) {
+                return dropped[item];
+            }
+
+            @Override
+            public int sizeHint() {
+                return 600;
+            }
+        };
+        count = index.search(query, 10, announced, items, scores);
+        NaiveRetrieval.assertExactTopK("announced", table, numItems, dim, query, 10, announced, items, scores, count);
+        ItemFilter allButThree = new ItemFilter() {
+            @Override
+            public boolean excluded(int item) {
+                return item != 3 && item != 500 && item != 1021;
+            }
+
+            @Override
+            public int sizeHint() {
+                return numItems - 3;
+            }
+        };
+        count = index.search(query, 10, allButThree, items, scores);
+        assertEquals(3, count);
+        NaiveRetrieval.assertExactTopK("all but three", table, numItems, dim, query, 10, allButThree, items, scores,
+            count);
     }
 
     @Test
