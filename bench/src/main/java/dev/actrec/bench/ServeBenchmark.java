@@ -58,7 +58,7 @@ import java.util.stream.Stream;
 public final class ServeBenchmark {
     public record Config(Path dir, int items, int[] lengths, int users, int actionsPerUser, int batches, int batchSize,
                          int clients, int requests, int candidates, int dim, int layers, int heads, int maxLen,
-                         long seed) {
+                         long seed, List<String> serverSettings) {
         public Config {
             if (items < 1 || users < 1 || actionsPerUser < 1 || batches < 1 || batchSize < 1 || clients < 1
                     || requests < 1 || candidates < 1 || dim < 1 || layers < 1 || heads < 1 || maxLen < 1) {
@@ -66,17 +66,23 @@ public final class ServeBenchmark {
             }
             for (int l : lengths) if (l < 1) throw new IllegalArgumentException("history length " + l + " < 1");
             if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " is not a multiple of heads " + heads);
+            serverSettings = List.copyOf(serverSettings);
         }
     }
 
     private static final String TOKEN = "bench-token-" + Long.toHexString(System.nanoTime()) + "-0123456789";
     private static final long LONG_USER_BASE = 1_000_000_000L;
     private static final long T0 = 1_700_000_000_000L;
+    /** The collector of {@code actrec serve} (the launcher's), unless ACTREC_BENCH_SERVER_OPTS names another. */
+    private static final String SERVER_GC = "-XX:+UseParallelGC";
 
     private final Config cfg;
     private final Consumer<String> progress;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final ThreadLocal<LoopbackHttpClient> connection = new ThreadLocal<>();
+    private final List<LoopbackHttpClient> connections = new ArrayList<>();
     private String base;
+    private int port;
 
     public ServeBenchmark(Config cfg, Consumer<String> progress) {
         this.cfg = cfg;
@@ -112,7 +118,7 @@ public final class ServeBenchmark {
             for (int i = 0; i < paths.length; i++) paths[i] = recommendPath(1 + rnd.nextInt(cfg.users()));
             recommend = measure("recommend", cfg.clients(), cfg.requests(), i -> get(paths[i]));
             saturation = measure("recommend at saturation", 4 * cfg.clients(), cfg.requests(), i -> get(paths[i]));
-            int perLength = Math.max(50, cfg.requests() / 10);
+            int perLength = Math.max(50, cfg.requests() / 5);
             for (int len : cfg.lengths()) {
                 String path = recommendPath(LONG_USER_BASE + len);
                 recommendByLen.put(len, measure("recommend, history " + len, cfg.clients(), perLength, i -> get(path)));
@@ -123,6 +129,7 @@ public final class ServeBenchmark {
             ingestRate = ingest();
             retrieval = retrievalFacts();
         } finally {
+            closeConnections();
             proc.destroy();
             proc.waitFor();
         }
@@ -271,20 +278,25 @@ public final class ServeBenchmark {
         progress.accept("starting the server with the model");
         long t0 = System.nanoTime();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"));
-        // For profiling the server, e.g. ACTREC_BENCH_SERVER_OPTS=-XX:StartFlightRecording=filename=s.jfr
+                "--add-modules", "jdk.incubator.vector"));
+        // For profiling or another collector, e.g. ACTREC_BENCH_SERVER_OPTS="-XX:+UseZGC -Xlog:gc:file=gc.log"
         String extra = System.getenv("ACTREC_BENCH_SERVER_OPTS");
+        if (extra == null || !extra.matches(".*-XX:\\+Use\\w*GC.*")) cmd.add(SERVER_GC);
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.strip().split("\\s+")));
+        facts.put("server_jvm_options", String.join(" ", cmd.subList(1, cmd.size())));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(), data.toString(),
                 "model=" + model, "max_in_flight=1000", "max_candidates=" + Math.max(1000, cfg.candidates()),
                 "popularity.refresh_ms=100", "popularity.seed_per_user=10"));
+        cmd.addAll(cfg.serverSettings());
+        facts.put("server_settings", String.join(" ", cfg.serverSettings()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(cfg.dir().resolve("serve-bench-server.log").toFile());
         pb.environment().put("ACTREC_TOKEN", TOKEN);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null; ) {
             if (line.startsWith("PORT ")) {
-                base = "http://127.0.0.1:" + line.substring(5).strip();
+                port = Integer.parseInt(line.substring(5).strip());
+                base = "http://127.0.0.1:" + port;
                 facts.put("server_start_s", round((System.nanoTime() - t0) / 1e9));
                 while (client.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).GET().build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode() != 200) {
@@ -333,12 +345,15 @@ public final class ServeBenchmark {
         return Arrays.stream(stored).sum() / s;
     }
 
+    /** Every timed route once compiled: the first requests of a route run interpreted and would be its tail. */
     private void warmUp() throws Exception {
         progress.accept("warming up");
         int n = Math.min(2000, cfg.requests());
+        String[] rank = rankBodies(1 + cfg.users() / 2, new SplittableRandom(cfg.seed() + 3), 8);
         for (int i = 0; i < n; i++) {
             get("/healthz");
             get(recommendPath(1 + i % cfg.users()));
+            if (i % 4 == 0) post("/v1/rank", rank[i % rank.length]);
         }
     }
 
@@ -390,13 +405,14 @@ public final class ServeBenchmark {
         void run(int client) throws Exception;
     }
 
-    private static void runClients(int clients, ClientLoop loop) throws Exception {
+    private void runClients(int clients, ClientLoop loop) throws Exception {
         List<Thread> threads = new ArrayList<>();
         Exception[] failure = new Exception[1];
         for (int c = 0; c < clients; c++) {
             int id = c;
             Thread t = new Thread(() -> {
                 try {
+                    connection(); // connected before the clock starts
                     loop.run(id);
                 } catch (Exception e) {
                     synchronized (failure) {
@@ -445,23 +461,37 @@ public final class ServeBenchmark {
         return Math.round(v * 1000) / 1000.0;
     }
 
-    private String get(String path) throws IOException, InterruptedException {
-        return check(client.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString()));
-    }
-
-    private String post(String path, String body) throws IOException, InterruptedException {
-        return check(client.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString()));
-    }
-
-    private static String check(HttpResponse<String> r) {
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException(r.request().method() + " " + r.uri().getPath() + ": " + r.statusCode()
-                    + " " + r.body());
+    /** This thread's connection to the server, opened on first use. */
+    private LoopbackHttpClient connection() throws IOException {
+        LoopbackHttpClient c = connection.get();
+        if (c == null) {
+            c = new LoopbackHttpClient("127.0.0.1", port, TOKEN);
+            connection.set(c);
+            synchronized (connections) {
+                connections.add(c);
+            }
         }
+        return c;
+    }
+
+    private String get(String path) throws IOException {
+        return check("GET " + path, connection().get(path));
+    }
+
+    private String post(String path, String body) throws IOException {
+        return check("POST " + path, connection().post(path, body));
+    }
+
+    private static String check(String request, LoopbackHttpClient.Response r) {
+        if (r.status() != 200) throw new IllegalStateException(request + ": " + r.status() + " " + r.body());
         return r.body();
+    }
+
+    private void closeConnections() throws IOException {
+        synchronized (connections) {
+            for (LoopbackHttpClient c : connections) c.close();
+            connections.clear();
+        }
     }
 
     private static String sha256(Path file) throws Exception {

@@ -20,7 +20,7 @@ class ServeBenchmarkSmokeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             new ServeBenchmark(new ServeBenchmark.Config(dir, 2000, new int[] {100, 2000}, 20, 10, 4, 100, 2, 40, 30,
-                    16, 1, 2, 20, 1), m -> { }).run(g);
+                    16, 1, 2, 20, 1, java.util.List.of()), m -> { }).run(g);
         }
         String json = out.toString(StandardCharsets.UTF_8);
         for (String key : new String[] {"\"ingest_http_actions_per_s\":", "\"recommend_p99_ms\":",

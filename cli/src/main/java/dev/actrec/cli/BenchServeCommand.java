@@ -28,7 +28,7 @@ final class BenchServeCommand implements Callable<Integer> {
     int batches;
     @Option(names = "--batch-size", defaultValue = "1000", description = "Events per ingest request. Default: ${DEFAULT-VALUE}")
     int batchSize;
-    @Option(names = "--clients", defaultValue = "4", description = "Client threads. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--clients", defaultValue = "2", description = "Client threads for latency (4x that for saturation). Default: ${DEFAULT-VALUE}")
     int clients;
     @Option(names = "--requests", defaultValue = "5000", description = "Timed requests per route. Default: ${DEFAULT-VALUE}")
     int requests;
@@ -44,13 +44,16 @@ final class BenchServeCommand implements Callable<Integer> {
     int window;
     @Option(names = "--seed", defaultValue = "7", description = "Default: ${DEFAULT-VALUE}")
     long seed;
+    @Option(names = "--server-set", paramLabel = "KEY=VALUE", description = "A server setting for the run, e.g. "
+            + "--server-set retrieval.hnsw_ef_search=200 (repeatable).")
+    java.util.List<String> serverSettings = new java.util.ArrayList<>();
     @Option(names = "--json", description = "Print JSON (the only output format; accepted for symmetry).")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         ServeBenchmark.Config cfg = new ServeBenchmark.Config(dir, items, lengths, users, actionsPerUser, batches,
-                batchSize, clients, requests, candidates, dim, layers, heads, window, seed);
+                batchSize, clients, requests, candidates, dim, layers, heads, window, seed, serverSettings);
         try (JsonGenerator g = Json.to(System.out)) {
             new ServeBenchmark(cfg, m -> System.err.println("bench serve: " + m)).run(g);
         }

@@ -37,7 +37,7 @@ import java.util.TreeSet;
  * popularity.seen_scan=100000    most recent actions looked at for exclude_seen
  * model=                         a run folder or serving.bin to serve (empty: the popularity fallback only)
  * retrieval.exact_max_items=50000   catalogs up to this size are scanned exactly, larger ones get an HNSW graph
- * retrieval.hnsw_m=16  retrieval.hnsw_beam_width=100  retrieval.hnsw_ef_search=100  retrieval.build_threads=2
+ * retrieval.hnsw_m=16  retrieval.hnsw_beam_width=100  retrieval.hnsw_ef_search=200  retrieval.build_threads=2
  * token.NAME=SECRET              a bearer token; token.NAME.scopes=read,ingest,admin (default: all three)
  * </pre>
  */
