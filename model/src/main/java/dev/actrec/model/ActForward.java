@@ -45,17 +45,11 @@ public final class ActForward extends TransformerForward {
         final float[] y = new float[d];
     }
 
-    private final int heads;
-    private final int dh;
-    private final float sqrtDh;
     private final Layer[] layers;
     private final ThreadLocal<State> state = ThreadLocal.withInitial(State::new);
 
     ActForward(ModelFile.Contents c) {
         super(c);
-        this.heads = config.heads();
-        this.dh = config.headDim();
-        this.sqrtDh = (float) Math.sqrt(dh);
         Map<String, float[]> t = c.tensors();
         layers = new Layer[config.layers()];
         for (int l = 0; l < layers.length; l++) {

@@ -45,17 +45,11 @@ public final class SasRecForward extends TransformerForward {
         final float[] g = new float[d];
     }
 
-    private final int heads;
-    private final int dh;
-    private final float sqrtDh;
     private final Block[] blocks;
     private final ThreadLocal<State> state = ThreadLocal.withInitial(State::new);
 
     SasRecForward(ModelFile.Contents c) {
         super(c);
-        this.heads = config.heads();
-        this.dh = config.headDim();
-        this.sqrtDh = (float) Math.sqrt(dh);
         Map<String, float[]> t = c.tensors();
         blocks = new Block[config.layers()];
         for (int l = 0; l < blocks.length; l++) {

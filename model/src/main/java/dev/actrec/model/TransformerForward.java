@@ -25,6 +25,9 @@ abstract sealed class TransformerForward implements ServingModel permits SasRecF
     final int d;
     final int maxLen;
     final float sqrtD;
+    final int heads;
+    final int dh;
+    final float sqrtDh;
     /** (numItems + 1, d); L2-normalised rows when cosine. */
     private final float[] table;
     /** (numItems + 1) norms of the raw rows when cosine, else null. */
@@ -41,6 +44,9 @@ abstract sealed class TransformerForward implements ServingModel permits SasRecF
         this.d = config.dim();
         this.maxLen = config.maxLen();
         this.sqrtD = (float) Math.sqrt(d);
+        this.heads = config.heads();
+        this.dh = config.headDim();
+        this.sqrtDh = (float) Math.sqrt(dh);
         Map<String, float[]> t = c.tensors();
         this.table = t.get("item_table");
         this.posEmb = t.get("pos_emb");
