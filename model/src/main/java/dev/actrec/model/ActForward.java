@@ -26,7 +26,7 @@ public final class ActForward extends TransformerForward {
 
     /** One layer's weights; W1 is split into its u, v, q, k column blocks, each transposed to (out, in). */
     private record Layer(float[] lnInG, float[] lnInB, float[] wuT, float[] bu, float[] wvT, float[] bv,
-                         float[] wqT, float[] bq, float[] wkT, float[] bk, float[] relBias, float[] lnAttnG,
+                         float[] wqT, float[] bq, float[] wkT, float[] bk, float[] relBiasReversed, float[] lnAttnG,
                          float[] lnAttnB, float[] woT, float[] bo) {}
 
     private final class State {
@@ -61,9 +61,15 @@ public final class ActForward extends TransformerForward {
                     columnsTransposed(w, d, 4 * d, d, d), slice(bias, d),
                     columnsTransposed(w, d, 4 * d, 2 * d, d), slice(bias, 2 * d),
                     columnsTransposed(w, d, 4 * d, 3 * d, d), slice(bias, 3 * d),
-                    t.get(b + "rel_bias"), t.get(b + "ln_attn.g"), t.get(b + "ln_attn.b"),
+                    reversed(t.get(b + "rel_bias")), t.get(b + "ln_attn.g"), t.get(b + "ln_attn.b"),
                     transpose(t.get(b + "w_out"), d, d), t.get(b + "w_out.b"));
         }
+    }
+
+    private static float[] reversed(float[] v) {
+        float[] r = new float[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = v[v.length - 1 - i];
+        return r;
     }
 
     private float[] slice(float[] v, int from) {
@@ -94,15 +100,15 @@ public final class ActForward extends TransformerForward {
             int first = l == layers.length - 1 ? n - 1 : 0;
             for (int i = first; i < n; i++) {
                 project(p.wuT, p.bu, s.m, i * d, s.row, s.u, d);
-                for (int j = 0; j < d; j++) s.u[j] = silu(s.u[j]);                   // u[i]
+                VectorKernels.silu(s.u, 0, d);                                        // u[i]
                 VectorKernels.matVecAdd(p.wqT, d, d, s.row, p.bq, s.proj);           // s.row still holds m[i]
                 float inv = 1f / (i + 1);
                 for (int h = 0; h < heads; h++) {
-                    for (int j = 0; j < dh; j++) s.qh[j] = silu(s.proj[h * dh + j]);  // q[i], head h
+                    System.arraycopy(s.proj, h * dh, s.qh, 0, dh);
+                    VectorKernels.silu(s.qh, 0, dh);                                  // q[i], head h
                     VectorKernels.dotMany(s.kh[h], i + 1, dh, s.qh, s.scores);
-                    for (int j = 0; j <= i; j++) {
-                        s.scores[j] = silu(s.scores[j] / sqrtDh + p.relBias[i - j]) * inv;
-                    }
+                    // silu(q.k / sqrt(dh) + R[i - j]) / (i + 1); R reversed, so R[i - j] runs forward in j.
+                    VectorKernels.siluAffine(s.scores, 0, i + 1, 1f / sqrtDh, p.relBiasReversed, maxLen - 1 - i, inv);
                     VectorKernels.weightedSum(s.scores, s.vh[h], i + 1, dh, s.oh);
                     System.arraycopy(s.oh, 0, s.o, h * dh, dh);
                 }
@@ -121,7 +127,8 @@ public final class ActForward extends TransformerForward {
         for (int h = 0; h < heads; h++) {
             float[] dst = perHead[h];
             int off = t * dh;
-            for (int j = 0; j < dh; j++) dst[off + j] = silu(rowValues[h * dh + j]);
+            System.arraycopy(rowValues, h * dh, dst, off, dh);
+            VectorKernels.silu(dst, off, dh);
         }
     }
 }

@@ -144,11 +144,6 @@ abstract sealed class TransformerForward implements ServingModel permits SasRecF
         return norm;
     }
 
-    /** SiLU, {@code x * sigmoid(x)}. */
-    static float silu(float x) {
-        return x / (1f + (float) Math.exp(-x));
-    }
-
     /** A (rows, cols) row-major matrix as (cols, rows): training's (in, out) weights become rows per output. */
     static float[] transpose(float[] m, int rows, int cols) {
         float[] t = new float[rows * cols];

@@ -121,6 +121,27 @@ public final class VectorKernels {
     Holder.PROVIDER.dotMany(rows, count, dim, q, out);
   }
 
+  /** Replaces {@code x[off..off+n)} by its SiLU, {@code v / (1 + exp(-v))} (also called swish). */
+  public static void silu(float[] x, int off, int n) {
+    checkLength("n", n);
+    checkSlice("x", x, off, n);
+    Holder.PROVIDER.siluAffine(x, off, n, 1f, null, 0, 1f);
+  }
+
+  /**
+   * {@code x[off+i] = silu(x[off+i]·scale + bias[biasOff+i])·post} for {@code i < n}: scale, shift by a bias slice,
+   * SiLU and scale again in one pass, as pointwise attention weights need ({@code silu(q·k/√d + b)/n}).
+   *
+   * @param bias at least {@code biasOff + n} long
+   */
+  public static void siluAffine(float[] x, int off, int n, float scale, float[] bias, int biasOff, float post) {
+    checkLength("n", n);
+    checkSlice("x", x, off, n);
+    Objects.requireNonNull(bias, "bias");
+    checkSlice("bias", bias, biasOff, n);
+    Holder.PROVIDER.siluAffine(x, off, n, scale, bias, biasOff, post);
+  }
+
   /**
    * Replaces {@code x[off..off+n)} by its softmax, {@code exp(x_i - max) / Σ exp(x_j - max)}. Subtracting the
    * maximum keeps exp from overflowing, so inputs such as {@code [1000, 1001]} are fine. A slice with a NaN, or

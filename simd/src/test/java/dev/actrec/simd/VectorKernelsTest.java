@@ -120,6 +120,33 @@ class VectorKernelsTest {
   }
 
   @Test
+  void siluIsTheSwishFunction() {
+    float[] x = {0f, 1f, -1f, 20f, -20f, 3f, 9f};
+    VectorKernels.silu(x, 1, 5);
+    assertEquals(0f, x[0]);
+    assertEquals(0.7310586f, x[1], 1e-6f);
+    assertEquals(-0.26894143f, x[2], 1e-6f);
+    assertEquals(20f, x[3], 1e-5f);
+    assertEquals(0f, x[4], 1e-6f);
+    assertEquals(3f / (1f + (float) Math.exp(-3)), x[5], 1e-6f);
+    assertEquals(9f, x[6], "outside the slice is untouched");
+
+    float[] scores = new float[37];
+    float[] bias = new float[40];
+    for (int i = 0; i < scores.length; i++) scores[i] = i * 0.25f - 4f;
+    for (int i = 0; i < bias.length; i++) bias[i] = (i % 5) * 0.1f;
+    float[] expected = new float[scores.length];
+    for (int i = 0; i < scores.length; i++) {
+      float v = scores[i] * 0.5f + bias[i + 3];
+      expected[i] = v / (1f + (float) Math.exp(-v)) / 37f;
+    }
+    VectorKernels.siluAffine(scores, 0, scores.length, 0.5f, bias, 3, 1f / 37f);
+    assertArrayEquals(expected, scores, 1e-6f);
+    assertMessage(IndexOutOfBoundsException.class, () -> VectorKernels.siluAffine(scores, 0, 37, 1f, bias, 4, 1f),
+        "bias[4, 4 + 37)");
+  }
+
+  @Test
   void topKOrdersLikeAStableDescendingSort() {
     float[] scores = {0f, Float.NaN, -0f, Float.POSITIVE_INFINITY, 1f, Float.NEGATIVE_INFINITY, 1f, -0f, 0f, 3f};
     int n = scores.length;

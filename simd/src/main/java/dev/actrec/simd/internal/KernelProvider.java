@@ -28,6 +28,12 @@ public interface KernelProvider {
   /** Replaces {@code x[off..off+n)} by its softmax, subtracting the maximum first so that exp cannot overflow. */
   void softmaxInPlace(float[] x, int off, int n);
 
+  /**
+   * {@code x[off+i] = silu(x[off+i]·scale + bias[biasOff+i])·post} for {@code i < n}, where {@code silu(v) = v /
+   * (1 + exp(-v))}; a null {@code bias} adds nothing.
+   */
+  void siluAffine(float[] x, int off, int n, float scale, float[] bias, int biasOff, float post);
+
   /** {@code out[0..dim) = Σ weights[i]·rows[i·dim .. i·dim+dim)} for {@code i < count}; overwrites {@code out}. */
   void weightedSum(float[] weights, float[] rows, int count, int dim, float[] out);
 

@@ -102,6 +102,18 @@ public final class ScalarKernels implements KernelProvider {
     }
   }
 
+  @Override
+  public void siluAffine(float[] x, int off, int n, float scale, float[] bias, int biasOff, float post) {
+    siluAffineLoop(x, off, n, scale, bias, biasOff, post);
+  }
+
+  static void siluAffineLoop(float[] x, int off, int n, float scale, float[] bias, int biasOff, float post) {
+    for (int i = 0; i < n; i++) {
+      float v = x[off + i] * scale + (bias == null ? 0f : bias[biasOff + i]);
+      x[off + i] = v / (1f + (float) Math.exp(-v)) * post;
+    }
+  }
+
   static void softmaxLoop(float[] x, int off, int n) {
     if (n == 0) {
       return;

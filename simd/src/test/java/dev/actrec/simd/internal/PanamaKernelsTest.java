@@ -95,6 +95,31 @@ class PanamaKernelsTest {
   }
 
   @Test
+  void siluAffineMatchesScalar() {
+    for (int n : SIZES) {
+      for (int off : OFFSETS) {
+        Random r = random(9, n, off);
+        float[] x = floats(r, off + n + 2);
+        float[] bias = floats(r, off + n + 3);
+        for (int i = 0; i < x.length; i++) {
+          x[i] *= 12f; // both tails of the sigmoid, where exp is largest and smallest
+        }
+        for (float[] b : new float[][] {null, bias}) {
+          float[] expected = x.clone();
+          float[] actual = x.clone();
+          SCALAR.siluAffine(expected, off, n, 0.7f, b, 1, 0.25f);
+          panama.siluAffine(actual, off, n, 0.7f, b, 1, 0.25f);
+          for (int i = 0; i < x.length; i++) {
+            // Two exp implementations, each within an ulp or two, then a division and a product.
+            assertEquals(expected[i], actual[i], 8 * Math.ulp(expected[i]) + Float.MIN_NORMAL,
+                replay("siluAffine", "n=" + n + " off=" + off + " bias=" + (b != null) + " i=" + i));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void softmaxMatchesScalar() {
     for (int n : SIZES) {
       for (int off : OFFSETS) {
