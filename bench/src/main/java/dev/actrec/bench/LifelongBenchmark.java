@@ -276,6 +276,7 @@ public final class LifelongBenchmark {
         g.writeObjectFieldStart("attention");
         g.writeNumberField("temperature", ac.temperature());
         g.writeNumberField("windowShare", ac.windowShare());
+        g.writeNumberField("longTemperature", ac.longTemperature());
         g.writeNumberField("popularityWeight", ac.popularityWeight());
         g.writeNumberField("simTopK", ac.simTopK());
         g.writeNumberField("twinTopK", ac.twinTopK());

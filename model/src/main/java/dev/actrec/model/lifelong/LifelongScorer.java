@@ -7,12 +7,14 @@ import java.util.Arrays;
 /**
  * One scoring rule, several views of the history: target attention of a candidate c over weighted keys,
  * <pre>
- *   pool(c, S)  = (1 / W(S)) · Σ_{k ∈ S} w_k · exp(e_c · k / τ)
+ *   pool(c, S)  = (1 / W(S)) · Σ_{k ∈ S} w_k · exp((e_c · k - 1) / τ_S)       in (0, 1]
  *   score(c)    = log( α · pool(c, window) + (1 - α) · pool(c, long) ) + β · log(1 + n_c)
  * </pre>
- * where the window pool holds the last {@link MemoryConfig#window()} actions (key = item vector, w = type weight,
+ * (a softmax numerator shifted by its largest possible logit: an exact match scores 1) where the window pool
+ * (temperature τ_window) holds the last {@link MemoryConfig#window()} actions (key = item vector, w = type weight,
  * W = their total weight), the long pool stands for every older action (W = the total weight of all older
- * actions, whatever the method keeps, so what a method drops counts as zero), and n_c is the candidate's count in
+ * actions, whatever the method keeps, so what a method drops counts as zero; temperature τ_long, lower, so the
+ * long pool mostly counts the candidate itself and its near-duplicates: re-consumption), and n_c is the candidate's count in
  * the training data. The methods differ only in the long pool:
  * <ul>
  *   <li>{@code popularity}: β·log(1 + n_c) alone (floor);</li>
@@ -52,7 +54,7 @@ public final class LifelongScorer {
     private final float[] logPop;       // log(1 + training count), by item index
     private final AttentionConfig a;
     private final MemoryConfig mc;
-    private final float invTau;
+    private final float invTauWin, invTauLong;
 
     // the user's history
     private int[] hItems;
@@ -106,7 +108,8 @@ public final class LifelongScorer {
         for (int i = 0; i < items; i++) logPop[i] = (float) Math.log1p(trainingCounts[i]);
         this.a = a;
         this.mc = mc;
-        this.invTau = 1f / a.temperature();
+        this.invTauWin = 1f / a.temperature();
+        this.invTauLong = 1f / a.longTemperature();
         aggWeight = new double[items];
         aggCount = new int[items];
         simRing = new int[cats * a.simTopK()];
@@ -188,24 +191,24 @@ public final class LifelongScorer {
             return;
         }
         windowPool(memory, m);
-        poolCatalog(winKeys, poolWin);
+        poolCatalog(winKeys, poolWin, invTauWin);
         Arrays.fill(poolLong, 0, items, 0);
         switch (m) {
             case LAST_N -> { }
             case FULL -> {
                 fullKeys();
-                poolCatalog(longKeys, poolLong);
+                poolCatalog(longKeys, poolLong, invTauLong);
             }
             case ACT_MEMORY -> {
                 checkMemory(memory);
                 memory.longTermKeys(longKeys);
-                poolCatalog(longKeys, poolLong);
+                poolCatalog(longKeys, poolLong, invTauLong);
             }
             case SIM_HARD -> {
                 for (int c = 0; c + 1 < catStart.length; c++) {
                     if (simFill[c] == 0) continue;
                     simKeysOf(c);
-                    for (int s = catStart[c]; s < catStart[c + 1]; s++) poolLong[catItems[s]] = poolOne(simKeys, catItems[s]);
+                    for (int s = catStart[c]; s < catStart[c + 1]; s++) poolLong[catItems[s]] = poolOne(simKeys, catItems[s], invTauLong);
                 }
             }
             case TWIN -> {
@@ -224,17 +227,17 @@ public final class LifelongScorer {
             return;
         }
         windowPool(memory, m);
-        for (int i = 0; i < n; i++) poolWin[i] = poolOne(winKeys, cands[i]);
+        for (int i = 0; i < n; i++) poolWin[i] = poolOne(winKeys, cands[i], invTauWin);
         switch (m) {
             case LAST_N -> Arrays.fill(poolLong, 0, n, 0);
             case FULL -> {
                 fullKeys();
-                for (int i = 0; i < n; i++) poolLong[i] = poolOne(longKeys, cands[i]);
+                for (int i = 0; i < n; i++) poolLong[i] = poolOne(longKeys, cands[i], invTauLong);
             }
             case ACT_MEMORY -> {
                 checkMemory(memory);
                 memory.longTermKeys(longKeys);
-                for (int i = 0; i < n; i++) poolLong[i] = poolOne(longKeys, cands[i]);
+                for (int i = 0; i < n; i++) poolLong[i] = poolOne(longKeys, cands[i], invTauLong);
             }
             case SIM_HARD -> {
                 for (int i = 0; i < n; i++) {
@@ -244,7 +247,7 @@ public final class LifelongScorer {
                         continue;
                     }
                     simKeysOf(c); // one category's ≤ simTopK keys: rebuilt per candidate, cheap next to the dots
-                    poolLong[i] = poolOne(simKeys, cands[i]);
+                    poolLong[i] = poolOne(simKeys, cands[i], invTauLong);
                 }
             }
             case TWIN -> {
@@ -322,14 +325,14 @@ public final class LifelongScorer {
             int it = distinct[topIdx[r]];
             int take = Math.min(aggCount[it], remaining);
             // the actions of one item share the score; a partly kept item contributes its mean weight per action
-            s += aggWeight[it] * take / aggCount[it] * Math.exp(topScore[r] * invTau);
+            s += aggWeight[it] * take / aggCount[it] * Math.exp((topScore[r] - 1) * invTauLong);
             remaining -= take;
         }
         return s / oldMass;
     }
 
     /** pool(item, keys) for one item. */
-    private double poolOne(KeySet keys, int item) {
+    private double poolOne(KeySet keys, int item, float invTau) {
         int n = keys.size();
         if (n == 0 || keys.total() <= 0) return 0;
         System.arraycopy(emb.rows(), emb.offset(item), q, 0, d);
@@ -337,12 +340,12 @@ public final class LifelongScorer {
         VectorKernels.dotMany(keys.rows(), n, d, q, dots);
         float[] w = keys.weights();
         double s = 0;
-        for (int i = 0; i < n; i++) s += w[i] * Math.exp(dots[i] * invTau);
+        for (int i = 0; i < n; i++) s += w[i] * Math.exp((dots[i] - 1) * invTau);
         return s / keys.total();
     }
 
     /** pool(c, keys) for every item c of the catalog, key by key (one scan of the item table per key). */
-    private void poolCatalog(KeySet keys, double[] acc) {
+    private void poolCatalog(KeySet keys, double[] acc, float invTau) {
         Arrays.fill(acc, 0, items, 0);
         int n = keys.size();
         if (n == 0 || keys.total() <= 0) return;
@@ -351,7 +354,7 @@ public final class LifelongScorer {
             System.arraycopy(rows, k * d, q, 0, d);
             VectorKernels.dotMany(emb.rows(), items, d, q, dots);
             double wk = w[k];
-            for (int i = 0; i < items; i++) acc[i] += wk * Math.exp(dots[i] * invTau);
+            for (int i = 0; i < items; i++) acc[i] += wk * Math.exp((dots[i] - 1) * invTau);
         }
         double inv = 1 / keys.total();
         for (int i = 0; i < items; i++) acc[i] *= inv;

@@ -31,7 +31,7 @@ public record MemoryConfig(int tokens, int heavyHitters, float joinCosine, int w
     }
 
     /**
-     * Defaults: M = 256 tokens, H = 4, join below cosine 0.5, window 200. Type weights (impression 0.2, view 0.6,
+     * Defaults: M = 256 tokens, H = 4, join below cosine 0.8, window 200. Type weights (impression 0.2, view 0.6,
      * long_view 1, like/comment/share/follow 1.5, skip 0.05, purchase 2) say how much an action shows interest; they
      * are fixed by hand, not learned.
      */
@@ -46,7 +46,7 @@ public record MemoryConfig(int tokens, int heavyHitters, float joinCosine, int w
         w[ActionType.FOLLOW.code()] = 1.5f;
         w[ActionType.SKIP.code()] = 0.05f;
         w[ActionType.PURCHASE.code()] = 2f;
-        return new MemoryConfig(256, 4, 0.5f, 200, w);
+        return new MemoryConfig(256, 4, 0.8f, 200, w);
     }
 
     public MemoryConfig withTokens(int m) {
