@@ -275,7 +275,8 @@ public final class LifelongBenchmark {
         g.writeEndObject();
         g.writeObjectFieldStart("attention");
         g.writeNumberField("temperature", ac.temperature());
-        g.writeNumberField("windowShare", ac.windowShare());
+        g.writeNumberField("longWeight", ac.longWeight());
+        g.writeNumberField("longFloor", ac.longFloor());
         g.writeNumberField("longTemperature", ac.longTemperature());
         g.writeNumberField("popularityWeight", ac.popularityWeight());
         g.writeNumberField("simTopK", ac.simTopK());

@@ -43,13 +43,15 @@ final class BenchLifelongCommand implements Callable<Integer> {
     int tokens;
     @Option(names = "--join-cosine", defaultValue = "0.8", description = "Memory: open a new token below this cosine. Default: ${DEFAULT-VALUE}")
     float joinCosine;
-    @Option(names = "--temperature", defaultValue = "0.1", description = "Attention temperature. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--temperature", defaultValue = "0.03", description = "Attention temperature. Default: ${DEFAULT-VALUE}")
     float temperature;
-    @Option(names = "--window-share", defaultValue = "0.5", description = "Share α of the recent-window pool. Default: ${DEFAULT-VALUE}")
-    float windowShare;
+    @Option(names = "--long-weight", defaultValue = "1", description = "Exponent λ of the long-term pool. Default: ${DEFAULT-VALUE}")
+    float longWeight;
+    @Option(names = "--long-floor", defaultValue = "1", description = "Floor δ of the long-term pool, in actions. Default: ${DEFAULT-VALUE}")
+    float longFloor;
     @Option(names = "--long-temperature", defaultValue = "0.03", description = "Temperature of the long-term pool. Default: ${DEFAULT-VALUE}")
     float longTemperature;
-    @Option(names = "--popularity-weight", defaultValue = "0.2", description = "Weight of log(1 + training count). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--popularity-weight", defaultValue = "0.5", description = "Weight of log(1 + training count). Default: ${DEFAULT-VALUE}")
     float popularityWeight;
     @Option(names = "--json", description = "Print JSON (the only output format; accepted for symmetry).")
     boolean json;
@@ -61,7 +63,7 @@ final class BenchLifelongCommand implements Callable<Integer> {
         int cats = categories != null ? categories : LifelongConfig.defaultCategories(items);
         LifelongBenchmark.Config cfg = new LifelongBenchmark.Config(dir, lengths, users, items, cats, seed, heldOut,
                 candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withJoinCosine(joinCosine),
-                new AttentionConfig(temperature, windowShare, longTemperature, popularityWeight, 200, 100));
+                new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100));
         try (JsonGenerator g = Json.to(System.out)) {
             new LifelongBenchmark(cfg, m -> System.err.println("bench lifelong: " + m)).run(g);
         }

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * time order as a sentence. Items that are consumed near each other (same session, same interest) end up close.
  * Nothing comes from the generator's ground truth.
  *
- * <p>Result: one unit-length row of {@code dim} floats per item index ({@code itemId - 1}), row-major in
+ * <p>Result (after removing the mean of the seen items' vectors, which skip-gram leaves large): one unit-length row of {@code dim} floats per item index ({@code itemId - 1}), row-major in
  * {@link #rows()}; an item never seen in training keeps a zero row (it then scores like an unrelated item).
  *
  * <p>Training is single-threaded with one seeded {@link SplittableRandom}, so the same corpus, config and seed give
@@ -113,7 +113,20 @@ public final class ItemEmbeddings {
                 }
             }
         }
-        for (int i = 0; i < items; i++) if (freq[i] == 0) Arrays.fill(in, i * d, i * d + d, 0f);
+        // Skip-gram vectors share a common direction (all cosines high), which blurs nearest-token and window
+        // similarities; remove the mean of the seen items' unit vectors before the final normalisation.
+        normalise(in, items, d);
+        float[] mean = new float[d];
+        int seen = 0;
+        for (int i = 0; i < items; i++) {
+            if (freq[i] == 0) continue;
+            VectorKernels.axpy(1f, in, i * d, mean, 0, d);
+            seen++;
+        }
+        for (int i = 0; i < items; i++) {
+            if (freq[i] == 0) Arrays.fill(in, i * d, i * d + d, 0f);
+            else VectorKernels.axpy(-1f / seen, mean, 0, in, i * d, d);
+        }
         return of(items, d, in);
     }
 

@@ -11,6 +11,7 @@ public final class KeySet {
     private final int dim;
     private float[] rows;
     private float[] weights;
+    private float[] actions;
     private int size;
     private double total;
 
@@ -18,6 +19,7 @@ public final class KeySet {
         this.dim = dim;
         this.rows = new float[Math.max(1, initialCapacity) * dim];
         this.weights = new float[Math.max(1, initialCapacity)];
+        this.actions = new float[Math.max(1, initialCapacity)];
     }
 
     public void clear() {
@@ -25,13 +27,20 @@ public final class KeySet {
         total = 0;
     }
 
-    /** Appends {@code src[off .. off+dim)} with {@code weight}. */
+    /** Appends {@code src[off .. off+dim)} standing for one action of weight {@code weight}. */
     public void add(float[] src, int off, float weight) {
+        add(src, off, weight, 1);
+    }
+
+    /** Appends {@code src[off .. off+dim)} standing for {@code actions} actions of total weight {@code weight}. */
+    public void add(float[] src, int off, float weight, float actions) {
         if (size == weights.length) {
             weights = Arrays.copyOf(weights, size * 2);
+            this.actions = Arrays.copyOf(this.actions, size * 2);
             rows = Arrays.copyOf(rows, size * 2 * dim);
         }
         System.arraycopy(src, off, rows, size * dim, dim);
+        this.actions[size] = actions;
         weights[size++] = weight;
     }
 
@@ -49,4 +58,7 @@ public final class KeySet {
     public float[] rows() { return rows; }
 
     public float[] weights() { return weights; }
+
+    /** How many actions each key stands for (exact, or estimated for memory keys). */
+    public float[] actions() { return actions; }
 }

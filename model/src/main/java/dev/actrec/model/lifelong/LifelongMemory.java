@@ -205,7 +205,8 @@ public final class LifelongMemory {
     /**
      * Writes the long-term keys the scorer attends over into {@code keys} (cleared first): each heavy hitter as its
      * item's vector with weight {@code count - error} (a guaranteed lower bound of its mass), and each token's
-     * centroid with the rest of its mass. The key weights sum to {@link #tokenMass()} up to rounding; the pool's
+     * centroid with the rest of its mass; each key's action count is estimated from its token's actions per unit of
+     * weight. The key weights sum to {@link #tokenMass()} up to rounding; the pool's
      * total is set to it.
      */
     public void longTermKeys(KeySet keys) {
@@ -213,15 +214,16 @@ public final class LifelongMemory {
         float[] rows = emb.rows();
         for (int k = 0; k < used; k++) {
             float exact = 0;
+            float perWeight = count[k] / mass[k]; // actions per unit of weight in this token
             for (int s = k * h; s < k * h + h; s++) {
                 if (hhItem[s] < 0) continue;
                 float lower = hhCount[s] - hhError[s];
                 if (lower <= 0) continue;
-                keys.add(rows, emb.offset(hhItem[s]), lower);
+                keys.add(rows, emb.offset(hhItem[s]), lower, lower * perWeight);
                 exact += lower;
             }
             float rest = mass[k] - exact;
-            if (rest > 1e-6f * mass[k]) keys.add(unit, k * d, rest);
+            if (rest > 1e-6f * mass[k]) keys.add(unit, k * d, rest, rest * perWeight);
         }
         keys.setTotal(tokenMass());
     }

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * One scoring rule, several views of the history: target attention of a candidate c over weighted keys,
  * <pre>
  *   pool(c, S)  = (1 / W(S)) · Σ_{k ∈ S} w_k · exp((e_c · k - 1) / τ_S)       in (0, 1]
- *   score(c)    = log( α · pool(c, window) + (1 - α) · pool(c, long) ) + β · log(1 + n_c)
+ *   score(c)    = log pool(c, window) + λ · log( pool(c, long) + δ / W(long) ) + β · log(1 + n_c)
  * </pre>
  * (a softmax numerator shifted by its largest possible logit: an exact match scores 1) where the window pool
  * (temperature τ_window) holds the last {@link MemoryConfig#window()} actions (key = item vector, w = type weight,
@@ -18,15 +18,17 @@ import java.util.Arrays;
  * the training data. The methods differ only in the long pool:
  * <ul>
  *   <li>{@code popularity}: β·log(1 + n_c) alone (floor);</li>
- *   <li>{@code last_n}: no long pool (α = 1);</li>
+ *   <li>{@code last_n}: no long pool (λ = 0);</li>
  *   <li>{@code sim_hard}: the {@code simTopK} most recent older actions in c's category (SIM's hard search);</li>
  *   <li>{@code twin}: the {@code twinTopK} older actions with the highest e_c·e_j (ties: the most recent), then
- *   the exact weighted attention over them. Generous to TWIN: its cheap pass here is the exact similarity;</li>
+ *   the exact weighted attention over them. Generous to TWIN: its cheap pass here is the exact similarity, and it
+ *   runs over the history grouped by item (all actions of an item share the score, so ties go to whole items);</li>
  *   <li>{@code full}: every older action. Computed exactly by grouping actions per distinct item (Σ over actions of
  *   an item = that item's summed weight times one exp), which is valid because a key depends only on its item;
  *   cost O(candidates × distinct items), at most the catalog size;</li>
- *   <li>{@code act_memory}: the {@link LifelongMemory}'s heavy hitters (exact items, guaranteed mass) and token
- *   centroids (the rest of each token's mass).</li>
+ *   <li>{@code act_memory}: the {@link LifelongMemory}'s keys — heavy hitters (exact items, guaranteed mass) and
+ *   token centroids (the rest of each token's mass) — read out like TWIN: the keys most similar to c until
+ *   {@code twinTopK} actions' worth, then exact attention. O(M·(H+1)) per candidate instead of O(history).</li>
  * </ul>
  * This is a fixed, non-learned scorer over learned item vectors: no action head (no AUC), no end-to-end training.
  *
@@ -202,7 +204,7 @@ public final class LifelongScorer {
             case ACT_MEMORY -> {
                 checkMemory(memory);
                 memory.longTermKeys(longKeys);
-                poolCatalog(longKeys, poolLong, invTauLong);
+                for (int i = 0; i < items; i++) poolLong[i] = cappedPool(longKeys, i);
             }
             case SIM_HARD -> {
                 for (int c = 0; c + 1 < catStart.length; c++) {
@@ -213,7 +215,7 @@ public final class LifelongScorer {
             }
             case TWIN -> {
                 fullKeys();
-                for (int i = 0; i < items; i++) poolLong[i] = twinOne(i);
+                for (int i = 0; i < items; i++) poolLong[i] = cappedPool(longKeys, i);
             }
             default -> throw new AssertionError(m);
         }
@@ -237,7 +239,7 @@ public final class LifelongScorer {
             case ACT_MEMORY -> {
                 checkMemory(memory);
                 memory.longTermKeys(longKeys);
-                for (int i = 0; i < n; i++) poolLong[i] = poolOne(longKeys, cands[i], invTauLong);
+                for (int i = 0; i < n; i++) poolLong[i] = cappedPool(longKeys, cands[i]);
             }
             case SIM_HARD -> {
                 for (int i = 0; i < n; i++) {
@@ -252,7 +254,7 @@ public final class LifelongScorer {
             }
             case TWIN -> {
                 fullKeys();
-                for (int i = 0; i < n; i++) poolLong[i] = twinOne(cands[i]);
+                for (int i = 0; i < n; i++) poolLong[i] = cappedPool(longKeys, cands[i]);
             }
             default -> throw new AssertionError(m);
         }
@@ -260,11 +262,12 @@ public final class LifelongScorer {
     }
 
     private void combine(Method m, int[] cands, int n, double[] out) {
-        double alpha = m == Method.LAST_N || oldEnd == 0 ? 1 : a.windowShare();
+        double lambda = m == Method.LAST_N || oldMass == 0 ? 0 : a.longWeight();
+        double floor = oldMass == 0 ? 1 : a.longFloor() / oldMass;
         for (int i = 0; i < n; i++) {
             int item = cands == null ? i : cands[i];
-            double p = alpha * poolWin[i] + (1 - alpha) * poolLong[i];
-            out[i] = Math.log(p + 1e-30) + a.popularityWeight() * logPop[item];
+            out[i] = Math.log(poolWin[i] + 1e-30) + lambda * Math.log(poolLong[i] + floor)
+                    + a.popularityWeight() * logPop[item];
         }
     }
 
@@ -296,7 +299,10 @@ public final class LifelongScorer {
     private void fullKeys() {
         longKeys.clear();
         float[] rows = emb.rows();
-        for (int i = 0; i < nDistinct; i++) longKeys.add(rows, emb.offset(distinct[i]), (float) aggWeight[distinct[i]]);
+        for (int i = 0; i < nDistinct; i++) {
+            int it = distinct[i];
+            longKeys.add(rows, emb.offset(it), (float) aggWeight[it], aggCount[it]);
+        }
         longKeys.setTotal(oldMass);
     }
 
@@ -311,24 +317,28 @@ public final class LifelongScorer {
         simKeys.setTotal(oldMass);
     }
 
-    /** TWIN-style long pool of one item: top actions by e_c·e_j over the grouped history, then exact attention. */
-    private double twinOne(int item) {
-        int n = longKeys.size();
-        if (n == 0) return 0;
+    /**
+     * The top-{@code twinTopK} readout of one item over grouped keys: keys by descending e_c·k (ties: the earlier
+     * key), whole keys while their actions fit in the budget, the last one pro rata (mean weight per action), then
+     * the exact weighted attention over what was kept, normalised by the whole long mass. Over the history grouped
+     * by item this is TWIN-style retrieval; over the memory's keys it is ACT's readout.
+     */
+    private double cappedPool(KeySet keys, int item) {
+        int n = keys.size();
+        if (n == 0 || keys.total() <= 0) return 0;
         System.arraycopy(emb.rows(), emb.offset(item), q, 0, d);
         ensureDots(n);
-        VectorKernels.dotMany(longKeys.rows(), n, d, q, dots);
+        VectorKernels.dotMany(keys.rows(), n, d, q, dots);
         int kept = VectorKernels.topK(dots, n, a.twinTopK(), topIdx, topScore);
-        int remaining = a.twinTopK();
-        double s = 0;
+        float[] w = keys.weights(), act = keys.actions();
+        double remaining = a.twinTopK(), s = 0;
         for (int r = 0; r < kept && remaining > 0; r++) {
-            int it = distinct[topIdx[r]];
-            int take = Math.min(aggCount[it], remaining);
-            // the actions of one item share the score; a partly kept item contributes its mean weight per action
-            s += aggWeight[it] * take / aggCount[it] * Math.exp((topScore[r] - 1) * invTauLong);
+            int k = topIdx[r];
+            double take = Math.min(act[k], remaining);
+            s += w[k] * (take / act[k]) * Math.exp((topScore[r] - 1) * invTauLong);
             remaining -= take;
         }
-        return s / oldMass;
+        return s / keys.total();
     }
 
     /** pool(item, keys) for one item. */
