@@ -1,0 +1,398 @@
+package dev.actrec.bench;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.actrec.core.EventBatch;
+import dev.actrec.core.EventReader;
+import dev.actrec.core.gen.GenConfig;
+import dev.actrec.core.gen.ItemCatalog;
+import dev.actrec.core.gen.lifelong.LifelongConfig;
+import dev.actrec.core.gen.lifelong.LifelongGenerator;
+import dev.actrec.core.gen.lifelong.LifelongModel;
+import dev.actrec.core.gen.lifelong.LifelongOracle;
+import dev.actrec.core.io.EventFormat;
+import dev.actrec.core.io.EventReaders;
+import dev.actrec.model.lifelong.AttentionConfig;
+import dev.actrec.model.lifelong.ItemEmbeddings;
+import dev.actrec.model.lifelong.LifelongMemory;
+import dev.actrec.model.lifelong.LifelongScorer;
+import dev.actrec.model.lifelong.LifelongScorer.Method;
+import dev.actrec.model.lifelong.MemoryConfig;
+import dev.actrec.simd.VectorKernels;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * {@code actrec bench lifelong}: next-item quality, rank latency, nearline update cost and state bytes of the
+ * {@link LifelongScorer} family (last_n, sim_hard, twin, full, act_memory, popularity) beside the
+ * {@link LifelongOracle}, per history length L.
+ *
+ * <p>Protocol. One generated file per L (its sha256 read from the sidecar). Item vectors are learned
+ * ({@link ItemEmbeddings}, skip-gram) on every user's actions except the last {@code heldOut}, over all files
+ * together (they share the catalog: same items, categories and seed). Each of the last {@code heldOut} actions of
+ * every user is a test position: every method scores the whole catalog given all actions before it (no masking;
+ * re-consumption is part of the task), and HR@10 / NDCG@10 count the actual item's rank (entries strictly above
+ * it, as the oracle counts). Per-user means, then mean over users with a normal-approximation 95% interval
+ * (1.96·sd/√users).
+ */
+public final class LifelongBenchmark {
+    /** What to run; {@code users[i]} users of length {@code lengths[i]}. */
+    public record Config(Path workDir, int[] lengths, int[] users, int items, int categories, long seed, int heldOut,
+                         int candidates, int latencyReps, int maxTrainPerUser, ItemEmbeddings.Config embedding,
+                         MemoryConfig memory, AttentionConfig attention) {
+        public Config {
+            if (lengths.length == 0 || lengths.length != users.length) {
+                throw new IllegalArgumentException("lengths and users must be non-empty and of equal size");
+            }
+            for (int l : lengths) if (l <= heldOut) throw new IllegalArgumentException("every length must exceed heldOut=" + heldOut + ", got " + l);
+            if (heldOut <= 0) throw new IllegalArgumentException("heldOut must be positive, was " + heldOut);
+            if (candidates <= 0 || candidates > items) throw new IllegalArgumentException("candidates must be in [1, items], was " + candidates);
+        }
+    }
+
+    private static final int TOP = 10;
+    private static final Method[] METHODS = Method.values();
+
+    /** One user's actions, columnar. */
+    private record History(int[] items, byte[] types, long[] ts) {}
+
+    private final Config cfg;
+    private final Consumer<String> log;
+
+    public LifelongBenchmark(Config cfg, Consumer<String> log) {
+        this.cfg = cfg;
+        this.log = log;
+    }
+
+    public void run(JsonGenerator g) throws Exception {
+        long t0 = System.nanoTime();
+        Files.createDirectories(cfg.workDir());
+        int buckets = cfg.lengths().length;
+        LifelongConfig[] configs = new LifelongConfig[buckets];
+        String[] sha = new String[buckets];
+        Path[] files = new Path[buckets];
+        History[][] data = new History[buckets][];
+        for (int b = 0; b < buckets; b++) {
+            configs[b] = new LifelongConfig(cfg.users()[b], 1, 1, new int[]{cfg.lengths()[b]}, cfg.items(), cfg.categories(),
+                    GenConfig.DEFAULT_ZIPF_EXPONENT, cfg.seed(), GenConfig.DEFAULT_START_MS, LifelongModel.defaults());
+            files[b] = cfg.workDir().resolve(String.format("lifelong-L%d-u%d-i%d-c%d-s%d.csv", cfg.lengths()[b],
+                    cfg.users()[b], cfg.items(), cfg.categories(), cfg.seed()));
+            sha[b] = ensureData(configs[b], files[b]);
+            data[b] = read(files[b], configs[b]);
+        }
+        ItemCatalog catalog = new LifelongOracle(configs[0]).catalog();
+        int items = cfg.items();
+        int[] categoryOf = new int[items];
+        for (int i = 0; i < items; i++) categoryOf[i] = catalog.category(catalog.rankOf(i + 1));
+
+        // item vectors and popularity from the training part only
+        long[] counts = new long[items];
+        long tokens = 0;
+        int seqs = 0;
+        for (History[] bucket : data) {
+            for (History h : bucket) {
+                int train = h.items().length - cfg.heldOut();
+                for (int j = 0; j < train; j++) counts[h.items()[j]]++;
+                tokens += Math.min(train, cfg.maxTrainPerUser());
+                seqs++;
+            }
+        }
+        int[] corpus = new int[Math.toIntExact(tokens)];
+        long[] offsets = new long[seqs + 1];
+        int s = 0, at = 0;
+        for (History[] bucket : data) {
+            for (History h : bucket) {
+                int train = h.items().length - cfg.heldOut(), from = Math.max(0, train - cfg.maxTrainPerUser());
+                System.arraycopy(h.items(), from, corpus, at, train - from);
+                at += train - from;
+                offsets[++s] = at;
+            }
+        }
+        log.accept("training item vectors on " + tokens + " actions (" + cfg.embedding() + ")");
+        long te = System.nanoTime();
+        ItemEmbeddings emb = ItemEmbeddings.train(items, corpus, offsets, cfg.embedding());
+        double embSeconds = (System.nanoTime() - te) / 1e9;
+
+        g.writeStartObject();
+        g.writeStringField("benchmark", "lifelong");
+        Machine.write(g);
+        g.writeNumberField("seed", cfg.seed());
+        g.writeNumberField("items", items);
+        g.writeNumberField("categories", cfg.categories());
+        g.writeNumberField("heldOutPerUser", cfg.heldOut());
+        g.writeStringField("metrics", "HR@10 and NDCG@10 over the whole catalog, no masking; per-user means; 95% CI = "
+                + "mean ± 1.96·sd/sqrt(users) (normal approximation)");
+        g.writeStringField("actionHead", "none: the scorers have no action head, so AUC/GAUC are not reported");
+        g.writeStringField("kernels", VectorKernels.implementationName());
+        g.writeObjectFieldStart("embedding");
+        g.writeStringField("method", "skip-gram with negative sampling over training actions");
+        g.writeNumberField("dim", cfg.embedding().dim());
+        g.writeNumberField("window", cfg.embedding().window());
+        g.writeNumberField("negatives", cfg.embedding().negatives());
+        g.writeNumberField("epochs", cfg.embedding().epochs());
+        g.writeNumberField("trainActions", tokens);
+        g.writeNumberField("seconds", round(embSeconds, 1));
+        g.writeEndObject();
+        writeConfigs(g);
+        g.writeArrayFieldStart("lengths");
+        for (int b = 0; b < buckets; b++) {
+            log.accept("L=" + cfg.lengths()[b] + ": " + cfg.users()[b] + " users");
+            runBucket(g, configs[b], files[b], sha[b], data[b], emb, categoryOf, counts);
+        }
+        g.writeEndArray();
+        g.writeNumberField("seconds", round((System.nanoTime() - t0) / 1e9, 1));
+        g.writeEndObject();
+    }
+
+    private void runBucket(JsonGenerator g, LifelongConfig lc, Path file, String sha, History[] users, ItemEmbeddings emb,
+                           int[] categoryOf, long[] counts) throws IOException {
+        int items = cfg.items(), k = cfg.heldOut(), n = users.length, length = lc.lengths()[0];
+        MemoryConfig mc = cfg.memory();
+        LifelongScorer scorer = new LifelongScorer(emb, categoryOf, counts, cfg.attention(), mc);
+        double[][] hr = new double[METHODS.length + 1][n], ndcg = new double[METHODS.length + 1][n]; // last row: oracle
+        double[] scores = new double[items];
+        long updateNanos = 0, updates = 0;
+        long maxMemoryBytes = 0;
+        int tokensUsed = 0;
+        for (int u = 0; u < n; u++) {
+            History h = users[u];
+            scorer.startUser(h.items(), h.types());
+            LifelongMemory mem = new LifelongMemory(mc, emb);
+            int firstTest = length - k;
+            long t = System.nanoTime();
+            for (int p = 0; p < firstTest; p++) mem.append(h.items()[p], h.types()[p], h.ts()[p]);
+            updateNanos += System.nanoTime() - t;
+            updates += firstTest;
+            for (int p = firstTest; p < length; p++) {
+                scorer.advanceTo(p);
+                int actual = h.items()[p];
+                for (int mi = 0; mi < METHODS.length; mi++) {
+                    scorer.scoreCatalog(METHODS[mi], mem, scores);
+                    int rank = rankOf(scores, actual);
+                    if (rank < TOP) {
+                        hr[mi][u] += 1.0 / k;
+                        ndcg[mi][u] += 1.0 / k / (Math.log(rank + 2) / Math.log(2));
+                    }
+                }
+                t = System.nanoTime();
+                mem.append(actual, h.types()[p], h.ts()[p]);
+                updateNanos += System.nanoTime() - t;
+                updates++;
+            }
+            maxMemoryBytes = Math.max(maxMemoryBytes, mem.serializedBytes());
+            tokensUsed = Math.max(tokensUsed, mem.tokensUsed());
+            log.accept("  user " + (u + 1) + "/" + n + " done");
+        }
+        // the oracle on the same positions; it also checks that the file holds what the generator drew
+        int o = METHODS.length;
+        LifelongOracle oracle = new LifelongOracle(lc);
+        oracle.forEachHeldOut(k, x -> true, (user, pos, prob, actualRank, type, typeProb) -> {
+            int itemIndex = oracle.catalog().itemId(actualRank) - 1;
+            if (itemIndex != users[user - 1].items()[pos]) {
+                throw new IllegalStateException("data file disagrees with the generator at user " + user + ", position " + pos);
+            }
+            int rank = LifelongOracle.rankOf(prob, actualRank);
+            if (rank < TOP) {
+                hr[o][user - 1] += 1.0 / k;
+                ndcg[o][user - 1] += 1.0 / k / (Math.log(rank + 2) / Math.log(2));
+            }
+        });
+
+        // rank latency: the first user at the end of its history, the same random candidates for every method
+        History h = users[0];
+        scorer.startUser(h.items(), h.types());
+        scorer.advanceTo(length);
+        LifelongMemory mem = LifelongMemory.rebuild(mc, emb, h.items(), h.types(), h.ts(), length);
+        int[] cands = sampleCandidates(items, cfg.candidates(), cfg.seed() ^ length);
+        double[] out = new double[cfg.candidates()];
+        double[][] latency = new double[METHODS.length][];
+        double sink = 0;
+        for (int mi = 0; mi < METHODS.length; mi++) {
+            int reps = cfg.latencyReps();
+            long[] ns = new long[reps];
+            for (int r = -Math.min(5, reps); r < reps; r++) { // a few warm-up requests first
+                long t = System.nanoTime();
+                scorer.scoreCandidates(METHODS[mi], mem, cands, cands.length, out);
+                long dt = System.nanoTime() - t;
+                sink += out[r & 7];
+                if (r >= 0) ns[r] = dt;
+            }
+            Arrays.sort(ns);
+            latency[mi] = new double[]{ns[reps / 2] / 1e6, ns[Math.min(reps - 1, (int) Math.ceil(reps * 0.99) - 1)] / 1e6};
+        }
+        if (Double.isNaN(sink)) throw new IllegalStateException("NaN score");
+
+        g.writeStartObject();
+        g.writeNumberField("length", length);
+        g.writeNumberField("users", n);
+        g.writeNumberField("testPositions", (long) n * k);
+        g.writeStringField("dataFile", file.getFileName().toString());
+        g.writeStringField("sha256", sha);
+        g.writeNumberField("memoryUpdateMicrosPerAction", round(updateNanos / 1e3 / updates, 3));
+        g.writeNumberField("memoryTokensUsed", tokensUsed);
+        g.writeNumberField("latencyCandidates", cfg.candidates());
+        g.writeNumberField("latencyRequests", cfg.latencyReps());
+        g.writeObjectFieldStart("methods");
+        for (int mi = 0; mi <= METHODS.length; mi++) {
+            g.writeObjectFieldStart(mi == METHODS.length ? "oracle" : METHODS[mi].label());
+            writeMetric(g, "hr10", hr[mi]);
+            writeMetric(g, "ndcg10", ndcg[mi]);
+            if (mi < METHODS.length) {
+                g.writeNumberField("rankP50Ms", round(latency[mi][0], 3));
+                g.writeNumberField("rankP99Ms", round(latency[mi][1], 3));
+                g.writeNumberField("stateBytesPerUser", LifelongScorer.stateBytes(METHODS[mi], length, mem, mc));
+            }
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+        g.flush();
+    }
+
+    private void writeConfigs(JsonGenerator g) throws IOException {
+        MemoryConfig mc = cfg.memory();
+        AttentionConfig ac = cfg.attention();
+        g.writeObjectFieldStart("memory");
+        g.writeNumberField("tokens", mc.tokens());
+        g.writeNumberField("heavyHitters", mc.heavyHitters());
+        g.writeNumberField("joinCosine", mc.joinCosine());
+        g.writeNumberField("window", mc.window());
+        g.writeEndObject();
+        g.writeObjectFieldStart("attention");
+        g.writeNumberField("temperature", ac.temperature());
+        g.writeNumberField("longWeight", ac.longWeight());
+        g.writeNumberField("longFloor", ac.longFloor());
+        g.writeNumberField("longTemperature", ac.longTemperature());
+        g.writeNumberField("popularityWeight", ac.popularityWeight());
+        g.writeNumberField("simTopK", ac.simTopK());
+        g.writeNumberField("twinTopK", ac.twinTopK());
+        g.writeEndObject();
+    }
+
+    private static void writeMetric(JsonGenerator g, String name, double[] perUser) throws IOException {
+        int n = perUser.length;
+        double mean = 0;
+        for (double v : perUser) mean += v;
+        mean /= n;
+        double var = 0;
+        for (double v : perUser) var += (v - mean) * (v - mean);
+        double half = n > 1 ? 1.96 * Math.sqrt(var / (n - 1) / n) : Double.NaN;
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("mean", round(mean, 4));
+        if (Double.isNaN(half)) {
+            g.writeNullField("ci95");
+        } else {
+            g.writeArrayFieldStart("ci95");
+            g.writeNumber(round(mean - half, 4));
+            g.writeNumber(round(mean + half, 4));
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
+
+    /** Entries strictly above the target's score (the oracle's convention). */
+    static int rankOf(double[] scores, int target) {
+        double s = scores[target];
+        int above = 0;
+        for (double v : scores) if (v > s) above++;
+        return above;
+    }
+
+    private static int[] sampleCandidates(int items, int n, long seed) {
+        int[] all = new int[items];
+        for (int i = 0; i < items; i++) all[i] = i;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            int j = i + rnd.nextInt(items - i);
+            int tmp = all[i];
+            all[i] = all[j];
+            all[j] = tmp;
+        }
+        return Arrays.copyOf(all, n);
+    }
+
+    /** Generates the file and its sidecar unless a sidecar for the same config exists; returns the sidecar's sha256. */
+    private String ensureData(LifelongConfig lc, Path csv) throws Exception {
+        Path side = csv.resolveSibling(csv.getFileName() + ".lifelong.json");
+        if (Files.exists(csv) && Files.exists(side) && LifelongConfig.fromJson(Files.readString(side)).equals(lc)) {
+            return sidecarSha256(side);
+        }
+        log.accept("generating " + lc.totalEvents() + " events -> " + csv);
+        Path tmp = csv.resolveSibling(csv.getFileName() + ".tmp");
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        long n;
+        try (OutputStream o = new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(tmp), md), 1 << 20)) {
+            n = new LifelongGenerator(lc).writeTo(o, EventFormat.CSV, null);
+        }
+        Files.move(tmp, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("events", n);
+        extra.put("dataFile", csv.getFileName().toString());
+        extra.put("dataFormat", EventFormat.CSV.cliName());
+        extra.put("sha256", HexFormat.of().formatHex(md.digest()));
+        Files.writeString(side, lc.toJson(extra));
+        return sidecarSha256(side);
+    }
+
+    /** The top-level {@code sha256} field of a sidecar. */
+    private static String sidecarSha256(Path side) throws IOException {
+        try (JsonParser p = new JsonFactory().createParser(side.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException(side + " is not a JSON object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (name.equals("sha256")) return p.getText();
+                p.skipChildren();
+            }
+        }
+        throw new IOException(side + " has no sha256 field");
+    }
+
+    /** Reads the CSV (users one after another) into columns; item ids become indices {@code id - 1}. */
+    private static History[] read(Path csv, LifelongConfig lc) throws Exception {
+        History[] out = new History[lc.users()];
+        for (int u = 0; u < out.length; u++) {
+            int l = lc.userLength(u + 1);
+            out[u] = new History(new int[l], new byte[l], new long[l]);
+        }
+        int[] fill = new int[out.length];
+        EventBatch batch = new EventBatch(1 << 16);
+        try (EventReader r = EventReaders.open(csv, EventFormat.CSV)) {
+            while (true) {
+                batch.clear();
+                if (r.read(batch, 1 << 16) == 0) break;
+                for (int i = 0; i < batch.size(); i++) {
+                    int u = Math.toIntExact(batch.userId(i)) - 1;
+                    int j = fill[u]++;
+                    out[u].items()[j] = Math.toIntExact(batch.itemId(i)) - 1;
+                    out[u].types()[j] = batch.type(i);
+                    out[u].ts()[j] = batch.timestamp(i);
+                }
+            }
+        }
+        for (int u = 0; u < out.length; u++) {
+            if (fill[u] != out[u].items().length) throw new IllegalStateException("user " + (u + 1) + " has " + fill[u] + " actions in " + csv);
+        }
+        return out;
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.actrec.model.lifelong;
+
+import java.util.Arrays;
+
+/**
+ * A pool of weighted keys for target attention: rows of {@code dim} floats (row-major), a weight per row, and the
+ * pool's total mass (the normaliser; it may exceed the sum of the weights when a method dropped part of the history).
+ * Grows as needed and is reused across requests.
+ */
+public final class KeySet {
+    private final int dim;
+    private float[] rows;
+    private float[] weights;
+    private float[] actions;
+    private int size;
+    private double total;
+
+    public KeySet(int dim, int initialCapacity) {
+        this.dim = dim;
+        this.rows = new float[Math.max(1, initialCapacity) * dim];
+        this.weights = new float[Math.max(1, initialCapacity)];
+        this.actions = new float[Math.max(1, initialCapacity)];
+    }
+
+    public void clear() {
+        size = 0;
+        total = 0;
+    }
+
+    /** Appends {@code src[off .. off+dim)} standing for one action of weight {@code weight}. */
+    public void add(float[] src, int off, float weight) {
+        add(src, off, weight, 1);
+    }
+
+    /** Appends {@code src[off .. off+dim)} standing for {@code actions} actions of total weight {@code weight}. */
+    public void add(float[] src, int off, float weight, float actions) {
+        if (size == weights.length) {
+            weights = Arrays.copyOf(weights, size * 2);
+            this.actions = Arrays.copyOf(this.actions, size * 2);
+            rows = Arrays.copyOf(rows, size * 2 * dim);
+        }
+        System.arraycopy(src, off, rows, size * dim, dim);
+        this.actions[size] = actions;
+        weights[size++] = weight;
+    }
+
+    public void setTotal(double total) {
+        this.total = total;
+    }
+
+    public int dim() { return dim; }
+
+    public int size() { return size; }
+
+    public double total() { return total; }
+
+    /** Row-major keys, {@code size() · dim()} valid floats. */
+    public float[] rows() { return rows; }
+
+    public float[] weights() { return weights; }
+
+    /** How many actions each key stands for (exact, or estimated for memory keys). */
+    public float[] actions() { return actions; }
+}
