@@ -119,16 +119,7 @@ final class QuickstartCommand implements Callable<Integer> {
         settings.put("token.quickstart", token);
         ServerConfig serverConfig = ServerConfig.load(null, settings);
         ServerRuntime rt = ServerRuntime.start(serverConfig, data.dir);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                rt.close();
-            } catch (Exception e) {
-                System.err.println("actrec quickstart: closing the server failed: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "actrec-quickstart-shutdown"));
+        CountDownLatch stopped = rt.closeOnExit("quickstart");
         String base = "http://" + serverConfig.host() + ":" + rt.port();
         System.out.println("    listening on " + base + "; bearer token for this run: " + token);
         new Demo(base, token, System.out).run(heavyUser);

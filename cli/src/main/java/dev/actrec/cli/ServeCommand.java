@@ -65,17 +65,8 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("no token configured (token.NAME=SECRET in --config): this run accepts");
             System.out.println("  Authorization: Bearer " + generated);
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         ServerRuntime rt = ServerRuntime.start(cfg, data.dir);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                rt.close();
-            } catch (Exception e) {
-                System.err.println("actrec serve: closing failed: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "actrec-serve-shutdown"));
+        CountDownLatch stopped = rt.closeOnExit("serve");
         System.out.println("listening on http://" + cfg.host() + ":" + rt.port() + " (Ctrl-C stops it; the store is"
                 + " checkpointed on the way out)");
         System.out.println("  curl -s 'http://" + cfg.host() + ":" + rt.port() + "/v1/recommend?user=1&k=5'");

@@ -79,14 +79,9 @@ public final class ActForward extends TransformerForward {
     @Override
     public void encode(int[] history, int len, float[] out) {
         State s = state.get();
-        int n = window(history, len, out, s.ids);
-        if (n == 0) {
-            java.util.Arrays.fill(s.x, 0, d, 0f);
-            finish(s.x, 0, out);
-            return;
-        }
+        int n = begin(history, len, out, s.ids, s.x);
+        if (n == 0) return;
         float[] x = s.x;
-        embed(s.ids, n, x);                                                   // (n, d)
         for (int l = 0; l < layers.length; l++) {
             Layer p = layers[l];
             // m = LN_in(x), and the values and keys of every position.

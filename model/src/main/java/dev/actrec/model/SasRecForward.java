@@ -68,14 +68,9 @@ public final class SasRecForward extends TransformerForward {
     @Override
     public void encode(int[] history, int len, float[] out) {
         State s = state.get();
-        int n = window(history, len, out, s.ids);
-        if (n == 0) {
-            java.util.Arrays.fill(s.x, 0, d, 0f);
-            finish(s.x, 0, out);
-            return;
-        }
+        int n = begin(history, len, out, s.ids, s.x);
+        if (n == 0) return;
         float[] x = s.x;
-        embed(s.ids, n, x);                                                  // (n, d)
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
             // Keys and values of every position, from this block's input x.

@@ -75,6 +75,21 @@ abstract sealed class TransformerForward implements ServingModel permits SasRecF
      *
      * @return n, the number of items in the window (0 for an empty or all-unknown history)
      */
+    /**
+     * The start of every forward pass: the window's item ids into {@code ids} and their embeddings into {@code x}
+     * {@code (n, d)}; returns n. With no usable item, writes the empty history's query to {@code out} and returns 0.
+     */
+    final int begin(int[] history, int len, float[] out, int[] ids, float[] x) {
+        int n = window(history, len, out, ids);
+        if (n == 0) {
+            java.util.Arrays.fill(x, 0, d, 0f);
+            finish(x, 0, out);
+            return 0;
+        }
+        embed(ids, n, x);
+        return n;
+    }
+
     final int window(int[] history, int len, float[] out, int[] ids) {
         if (history == null) throw new IllegalArgumentException("history is null");
         if (len < 0 || len > history.length) {

@@ -5,6 +5,7 @@ import dev.actrec.store.ActionStore;
 import dev.actrec.store.StoreConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The whole serving process in one object: opens the store, builds the recommender (the popularity fallback until
@@ -18,6 +19,7 @@ public final class ServerRuntime implements AutoCloseable {
     /** Model files as {@code actrec train} writes them. */
     static final ModelSlot.ModelSource MODEL_FILES = ModelFile::load;
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final ActionStore store;
     private final ActServer server;
 
@@ -47,6 +49,24 @@ public final class ServerRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes this runtime when the JVM is asked to exit (Ctrl-C, SIGTERM); the returned latch opens once it is
+     * closed, so a command can wait on it and return only after the store is checkpointed.
+     */
+    public CountDownLatch closeOnExit(String command) {
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                close();
+            } catch (Exception e) {
+                System.err.println("actrec " + command + ": closing failed: " + e);
+            } finally {
+                closed.countDown();
+            }
+        }, "actrec-" + command + "-shutdown"));
+        return closed;
+    }
+
     public int port() {
         return server.port();
     }
@@ -57,6 +77,7 @@ public final class ServerRuntime implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) return; // a command's own close and the exit hook may both call it
         try {
             server.close();
         } finally {
