@@ -74,7 +74,7 @@ public final class ServeBenchmark {
     private static final long LONG_USER_BASE = 1_000_000_000L;
     private static final long T0 = 1_700_000_000_000L;
     /** The collector of {@code actrec serve} (the launcher's), unless ACTREC_BENCH_SERVER_OPTS names another. */
-    private static final String SERVER_GC = "-XX:+UseParallelGC";
+    private static final String SERVER_GC = "-XX:+UseG1GC";
 
     private final Config cfg;
     private final Consumer<String> progress;
