@@ -91,6 +91,39 @@ class ServingParityTest {
         System.out.printf(Locale.ROOT, "trained models: max |java - djl| = %.3g%n", worst);
     }
 
+    /**
+     * Real sequences: every 50th user of ML-1M and Beauty (from {@code ../shared/datasets}) through a model of each
+     * kind over the data set's whole catalog, window 200. The weights are random (training on these data sets
+     * takes an hour, see docs/results.md); the inputs are the real histories, long and short.
+     */
+    @Test
+    void realSequencesAgreeWithDjl(@TempDir Path dir) throws Exception {
+        Path root = Path.of("..", "..", "shared", "datasets").toAbsolutePath().normalize();
+        Path[] files = {root.resolve("ML-1M").resolve("ml-1m.txt"), root.resolve("Beauty").resolve("Beauty.txt")};
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(files[0]) && Files.exists(files[1]),
+                "skipped: " + root + " (the shared data sets) is not beside the project");
+        double worst = 0;
+        int checked = 0;
+        for (Path f : files) {
+            SequenceDataset data = SequenceDataset.load(f);
+            for (String kind : new String[] {"sasrec", "act"}) {
+                ForwardConfig c = new ForwardConfig(kind, 64, 2, 2, 200, data.numItems(), "cosine", 0.05);
+                Path file = dir.resolve(kind + "-" + f.getFileName() + ".bin");
+                SyntheticModels.write(file, c, 77);
+                ServingModel jvm = ModelFile.load(file);
+                try (DjlServingForward djl = DjlServingForward.load(file)) {
+                    for (int u = 0; u < data.users(); u += 50) {
+                        int[] h = data.sequence(u);
+                        worst = Math.max(worst, compare(jvm, djl, h, h.length, kind + " on " + f.getFileName()
+                                + " user " + data.userId(u)));
+                        checked++;
+                    }
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "real sequences: %d histories, max |java - djl| = %.3g%n", checked, worst);
+    }
+
     /** Lengths 0, 1, short, maxLen - 1, maxLen and longer; some with unknown (0) items; one all unknown. */
     static List<int[]> histories(ForwardConfig c, SplittableRandom rnd) {
         List<int[]> hs = new ArrayList<>();
