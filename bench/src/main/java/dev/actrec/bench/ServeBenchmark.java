@@ -15,10 +15,6 @@ import dev.actrec.train.DjlServingForward;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +74,6 @@ public final class ServeBenchmark {
 
     private final Config cfg;
     private final Consumer<String> progress;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ThreadLocal<LoopbackHttpClient> connection = new ThreadLocal<>();
     private final List<LoopbackHttpClient> connections = new ArrayList<>();
     private String base;
@@ -298,10 +293,7 @@ public final class ServeBenchmark {
                 port = Integer.parseInt(line.substring(5).strip());
                 base = "http://127.0.0.1:" + port;
                 facts.put("server_start_s", round((System.nanoTime() - t0) / 1e9));
-                while (client.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).GET().build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() != 200) {
-                    Thread.sleep(200);
-                }
+                while (connection().get("/readyz").status() != 200) Thread.sleep(200);
                 facts.put("server_ready_s", round((System.nanoTime() - t0) / 1e9));
                 progress.accept("server ready at " + base);
                 return p;

@@ -55,6 +55,11 @@ final class ItemMapping {
         if (max >= limit) extendTo(max + 1);
     }
 
+    /** Maps every item the store has now, whoever was told about the appends that brought them. */
+    void catchUp() {
+        extendTo(store.itemCount());
+    }
+
     private synchronized void extendTo(int end) {
         int from = limit;
         if (end <= from) return;

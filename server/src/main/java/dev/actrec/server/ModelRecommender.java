@@ -54,10 +54,6 @@ final class ModelRecommender implements Recommender {
         this.window = 2 * info.maxLen();
     }
 
-    ServingModel model() {
-        return model;
-    }
-
     /** Store items the model knows; zero means the model was trained on another catalog. */
     int knownItems() {
         return mapping.knownItems();

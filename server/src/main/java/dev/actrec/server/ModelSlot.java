@@ -116,7 +116,7 @@ final class ModelSlot {
                 (System.nanoTime() - t0) / 1_000_000);
         loaded = done;
         // Items stored between building the mapping and the swap were told to the previous recommender.
-        next.onAppended(new int[] {store.itemCount() - 1}, store.itemCount() > 0 ? 1 : 0);
+        mapping.catchUp();
         LOG.info("serving model {} ({} items, {} known to the store, {} retrieval, recall@10 {}) from {}, loaded in {} "
                 + "ms; was {}", model.info().version(), model.numItems(), next.knownItems(), index.kind(), recall, path,
                 done.loadMillis(), previous.name());

@@ -193,12 +193,6 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model, retrieval);
     }
 
-    public ServerConfig withModel(String m) {
-        return new ServerConfig(host, port, tokens, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
-                retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,
-                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, m, retrieval);
-    }
-
     public ServerConfig withTokens(List<ApiToken> t) {
         return new ServerConfig(host, port, t, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
                 retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,

@@ -7,7 +7,6 @@ import dev.actrec.model.ModelInfo;
 import dev.actrec.model.TensorFile;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,18 +33,12 @@ public final class ServingExport {
      * @return the facts of the written file (version label, file sha256, run facts)
      */
     public static ModelInfo export(Path runDir) throws IOException {
-        Path cfgFile = runDir.resolve(Trainer.CONFIG_FILE);
-        Path weights = runDir.resolve(Trainer.MODEL_FILE);
-        if (!Files.exists(cfgFile) || !Files.exists(weights)) {
-            throw new IOException(runDir + " is not a trained model folder (needs " + Trainer.CONFIG_FILE + " and "
-                    + Trainer.MODEL_FILE + ")");
-        }
-        TrainConfig config = TrainConfig.read(cfgFile);
-        TensorFile.Content content = TensorFile.read(weights);
-        Map<String, String> header = ModelFile.parseHeader(content.header());
+        RunFolder run = RunFolder.read(runDir);
+        TrainConfig config = run.config();
+        TensorFile.Content content = run.weights();
         long[] tableShape = content.shapes().get("item_emb");
         if (tableShape == null || tableShape.length != 2) {
-            throw new IOException(weights + ": no item_emb table, not the weights of a sequence model");
+            throw new IOException(run.weightsFile() + ": no item_emb table, not the weights of a sequence model");
         }
         int numItems = Math.toIntExact(tableShape[0] - 1);
         TorchRuntime.start(1, 1);
@@ -54,7 +47,7 @@ public final class ServingExport {
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameters params = new Parameters(manager, config.seed(), content.values());
             SequenceModel model = SequenceModel.create(config, numItems, attrs, params);
-            return write(runDir.resolve(ModelFile.FILE_NAME), config, model, numItems, header);
+            return write(runDir.resolve(ModelFile.FILE_NAME), config, model, numItems, run.facts());
         }
     }
 

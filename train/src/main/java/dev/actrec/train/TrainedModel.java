@@ -2,12 +2,9 @@ package dev.actrec.train;
 
 import ai.djl.ndarray.NDManager;
 import dev.actrec.core.dataset.SequenceDataset;
-import dev.actrec.model.TensorFile;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -30,22 +27,12 @@ public final class TrainedModel implements AutoCloseable {
     /** Loads {@code dir/config.toml} and {@code dir/model.bin}; {@code data} must have the same catalogue size. */
     public static TrainedModel load(Path dir, SequenceDataset data, int intraThreads, int interThreads)
             throws IOException {
-        Path cfgFile = dir.resolve(Trainer.CONFIG_FILE);
-        Path weights = dir.resolve(Trainer.MODEL_FILE);
-        if (!Files.exists(cfgFile) || !Files.exists(weights)) {
-            throw new IOException(dir + " is not a trained model folder (needs " + Trainer.CONFIG_FILE + " and "
-                    + Trainer.MODEL_FILE + ")");
-        }
-        TrainConfig config = TrainConfig.read(cfgFile);
-        TensorFile.Content content = TensorFile.read(weights);
-        Map<String, String> facts = new LinkedHashMap<>();
-        for (String line : content.header().split("\n")) {
-            int eq = line.indexOf(" = ");
-            if (eq > 0) facts.put(line.substring(0, eq), line.substring(eq + 3));
-        }
+        RunFolder run = RunFolder.read(dir);
+        TrainConfig config = run.config();
+        Map<String, String> facts = run.facts();
         int numItems = Integer.parseInt(facts.getOrDefault("num_items", "-1"));
         if (numItems != data.numItems()) {
-            throw new IOException(weights + " was trained on " + numItems + " items but " + data.source() + " has "
+            throw new IOException(run.weightsFile() + " was trained on " + numItems + " items but " + data.source() + " has "
                     + data.numItems());
         }
         TorchRuntime.start(intraThreads, interThreads);
@@ -53,7 +40,7 @@ public final class TrainedModel implements AutoCloseable {
                 ? ItemAttributes.load(Path.of(config.attributes()), numItems) : null;
         NDManager manager = NDManager.newBaseManager();
         try {
-            Parameters params = new Parameters(manager, config.seed(), content.values());
+            Parameters params = new Parameters(manager, config.seed(), run.weights().values());
             SequenceModel model = SequenceModel.create(config, numItems, attrs, params);
             return new TrainedModel(config, facts, manager, model);
         } catch (RuntimeException e) {
