@@ -80,8 +80,7 @@ public final class LifelongScorer {
     private final double[] poolWin, poolLong;
     private float[] dots;
     private final float[] q;
-    private final int[] topIdx;
-    private final float[] topScore;
+    private final CappedReadout readout;
 
     /**
      * @param categoryOf       category (0-based) of each item index, the item metadata SIM retrieves by
@@ -124,8 +123,7 @@ public final class LifelongScorer {
         poolLong = new double[items];
         dots = new float[Math.max(items, 1024)];
         q = new float[d];
-        topIdx = new int[a.twinTopK()];
-        topScore = new float[a.twinTopK()];
+        readout = new CappedReadout(a.twinTopK(), a.longTemperature());
     }
 
     /** Starts a user: item indices and type codes in time order (kept by reference; not modified). */
@@ -317,28 +315,9 @@ public final class LifelongScorer {
         simKeys.setTotal(oldMass);
     }
 
-    /**
-     * The top-{@code twinTopK} readout of one item over grouped keys: keys by descending e_c·k (ties: the earlier
-     * key), whole keys while their actions fit in the budget, the last one pro rata (mean weight per action), then
-     * the exact weighted attention over what was kept, normalised by the whole long mass. Over the history grouped
-     * by item this is TWIN-style retrieval; over the memory's keys it is ACT's readout.
-     */
+    /** The capped (TWIN-style) readout of one item over grouped keys; see {@link CappedReadout}. */
     private double cappedPool(KeySet keys, int item) {
-        int n = keys.size();
-        if (n == 0 || keys.total() <= 0) return 0;
-        System.arraycopy(emb.rows(), emb.offset(item), q, 0, d);
-        ensureDots(n);
-        VectorKernels.dotMany(keys.rows(), n, d, q, dots);
-        int kept = VectorKernels.topK(dots, n, a.twinTopK(), topIdx, topScore);
-        float[] w = keys.weights(), act = keys.actions();
-        double remaining = a.twinTopK(), s = 0;
-        for (int r = 0; r < kept && remaining > 0; r++) {
-            int k = topIdx[r];
-            double take = Math.min(act[k], remaining);
-            s += w[k] * (take / act[k]) * Math.exp((topScore[r] - 1) * invTauLong);
-            remaining -= take;
-        }
-        return s / keys.total();
+        return readout.pool(keys, emb.rows(), emb.offset(item));
     }
 
     /** pool(item, keys) for one item. */
