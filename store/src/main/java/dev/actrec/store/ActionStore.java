@@ -112,7 +112,17 @@ public final class ActionStore implements AutoCloseable {
      * @param itemIds at least {@code batch.size()} long, or null when the ids are not wanted
      */
     public AppendResult append(EventBatch batch, int[] itemIds) throws IOException {
-        CompletableFuture<AppendResult> done = appendAsync(batch, itemIds);
+        return append(batch, itemIds, null);
+    }
+
+    /**
+     * {@link #append(EventBatch, int[])} that also sets {@code userIds[i]} to the internal id of event {@code i}'s
+     * user, for callers that keep per-user state derived from the histories.
+     *
+     * @param userIds at least {@code batch.size()} long, or null when the ids are not wanted
+     */
+    public AppendResult append(EventBatch batch, int[] itemIds, int[] userIds) throws IOException {
+        CompletableFuture<AppendResult> done = appendAsync(batch, itemIds, userIds);
         try {
             return done.get();
         } catch (InterruptedException e) {
@@ -146,20 +156,30 @@ public final class ActionStore implements AutoCloseable {
      * @throws IllegalArgumentException naming the offending event, or when {@code itemIds} is too short
      */
     public CompletableFuture<AppendResult> appendAsync(EventBatch batch, int[] itemIds) {
-        if (itemIds != null && itemIds.length < batch.size()) {
-            throw new IllegalArgumentException("itemIds has room for " + itemIds.length + " ids, the batch has "
-                    + batch.size() + " events; batch rejected, nothing stored");
-        }
+        return appendAsync(batch, itemIds, null);
+    }
+
+    /** {@link #appendAsync(EventBatch, int[])} that also fills {@code userIds} (may be null) with the user ids. */
+    public CompletableFuture<AppendResult> appendAsync(EventBatch batch, int[] itemIds, int[] userIds) {
+        checkRoom("itemIds", itemIds, batch);
+        checkRoom("userIds", userIds, batch);
         validate(batch);
         IOException f = s.failure;
         if (f != null) return CompletableFuture.failedFuture(new IOException("store failed earlier: " + f.getMessage(), f));
         if (closed) return CompletableFuture.failedFuture(new IOException("store " + s.dir + " is closed"));
         if (batch.isEmpty()) return CompletableFuture.completedFuture(AppendResult.EMPTY);
         try {
-            return pipeline.submit(batch, itemIds);
+            return pipeline.submit(batch, itemIds, userIds);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static void checkRoom(String name, int[] ids, EventBatch batch) {
+        if (ids != null && ids.length < batch.size()) {
+            throw new IllegalArgumentException(name + " has room for " + ids.length + " ids, the batch has "
+                    + batch.size() + " events; batch rejected, nothing stored");
         }
     }
 
@@ -323,6 +343,15 @@ public final class ActionStore implements AutoCloseable {
     /** Replaces {@code out} with the user's last {@code n} actions, oldest first; returns how many. */
     public int readLast(int user, int n, ActionColumns out) throws CorruptChunkException {
         return reader.readLast(user, n, out);
+    }
+
+    /**
+     * Replaces {@code out} with the user's actions at positions {@code from} (0 = the oldest) to the end, oldest
+     * first, all from one consistent view of the history; returns how many. For readers that keep up with a history
+     * as it grows.
+     */
+    public int readFrom(int user, long from, ActionColumns out) throws CorruptChunkException {
+        return reader.readFrom(user, from, out);
     }
 
     /** Replaces {@code out} with the user's actions with {@code from <= ts < to}, in history order. */

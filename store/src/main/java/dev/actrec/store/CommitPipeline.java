@@ -31,17 +31,18 @@ final class CommitPipeline {
     static final class Request {
         final EventBatch batch;
         final CompletableFuture<AppendResult> done = new CompletableFuture<>();
+        /** The caller's arrays when it asked for the ids, else our own. */
         int[] userIds;
-        /** The caller's array when it asked for the item ids, else one of our own. */
         int[] itemIds;
 
-        Request(EventBatch batch, int[] itemIds) {
+        Request(EventBatch batch, int[] itemIds, int[] userIds) {
             this.batch = batch;
             this.itemIds = itemIds;
+            this.userIds = userIds;
         }
     }
 
-    private static final Request STOP = new Request(null, null);
+    private static final Request STOP = new Request(null, null, null);
 
     private final StoreState s;
     private final HistoryAppender appender;
@@ -73,16 +74,19 @@ final class CommitPipeline {
         syncer.start();
     }
 
-    /** Queues an append, to fill {@code itemIds} (may be null) with the item ids; blocks while the queue is full. */
-    CompletableFuture<AppendResult> submit(EventBatch batch, int[] itemIds) throws InterruptedException {
-        Request r = new Request(batch, itemIds);
+    /**
+     * Queues an append, to fill {@code itemIds} and {@code userIds} (either may be null) with the internal ids;
+     * blocks while the queue is full.
+     */
+    CompletableFuture<AppendResult> submit(EventBatch batch, int[] itemIds, int[] userIds) throws InterruptedException {
+        Request r = new Request(batch, itemIds, userIds);
         queue.put(r);
         return r.done;
     }
 
     /** Queues a checkpoint; the future completes once it is durable. */
     CompletableFuture<AppendResult> submitCheckpoint() throws InterruptedException {
-        Request r = new Request(null, null);
+        Request r = new Request(null, null, null);
         queue.put(r);
         return r.done;
     }
@@ -153,7 +157,7 @@ final class CommitPipeline {
 
     /** Waits until the sync thread has applied every group handed to it. */
     private void drainSyncStage() throws InterruptedException {
-        Request barrier = new Request(null, null);
+        Request barrier = new Request(null, null, null);
         toSync.put(List.of(barrier));
         try {
             barrier.done.get();
@@ -274,7 +278,7 @@ final class CommitPipeline {
     private void encodeRecord(Request r) {
         EventBatch b = r.batch;
         int n = b.size();
-        r.userIds = new int[n];
+        if (r.userIds == null) r.userIds = new int[n];
         if (r.itemIds == null) r.itemIds = new int[n];
         IdDictionary users = s.users, items = s.items;
         int u0 = users.size(), i0 = items.size();

@@ -33,42 +33,67 @@ final class HistoryReader {
         out.clear();
         s.rw.readLock().lock();
         try {
-            UserHistory h = s.historyOrNull(user);
-            if (h == null || n == 0) return 0;
-            int tailSize = h.tail == null ? 0 : h.tail.size();
-            int frozenSize = h.frozen == null ? 0 : h.frozen.size();
-            long need = Math.max(0, (long) n - tailSize - frozenSize);
-            int startChunk = h.chunks;
-            long fromStart = 0;
-            while (need > 0 && startChunk > 0) {
-                startChunk--;
-                if (need <= h.chunkCount[startChunk]) {
-                    fromStart = h.chunkCount[startChunk] - need;
-                    need = 0;
-                } else {
-                    need -= h.chunkCount[startChunk];
-                }
-            }
-            if (h.length() > Integer.MAX_VALUE && n == Integer.MAX_VALUE) {
-                throw new IllegalStateException("history of " + h.length() + " actions does not fit one read; use readLast");
-            }
-            out.ensureCapacity((int) Math.min(Integer.MAX_VALUE - 8, Math.min(n, h.length()) + 2L * ChunkCodec.HEADER));
-            ChunkCodec codec = READ_CODEC.get();
-            int[] regDur = s.registeredDurations();
-            decodeChunks(h, startChunk, (int) (fromStart / BlockCodec.BLOCK), regDur, codec, out);
-            if (frozenSize > 0) {
-                int take = (int) Math.min(frozenSize, Math.max(0, (long) n - tailSize));
-                out.addFrom(h.frozen, frozenSize - take, take);
-            }
-            if (tailSize > 0) {
-                int take = (int) Math.min(tailSize, n);
-                out.addFrom(h.tail, tailSize - take, take);
-            }
-            out.keepLast(n);
-            return out.size();
+            return lastOf(s.historyOrNull(user), n, out);
         } finally {
             s.rw.readLock().unlock();
         }
+    }
+
+    /**
+     * Replaces {@code out} with the user's actions at positions {@code from} (0 = the oldest) to the end, oldest
+     * first, as one consistent view of the history; returns how many.
+     */
+    int readFrom(int user, long from, ActionColumns out) throws CorruptChunkException {
+        if (from < 0) throw new IllegalArgumentException("from must be >= 0, got " + from);
+        out.clear();
+        s.rw.readLock().lock();
+        try {
+            UserHistory h = s.historyOrNull(user);
+            if (h == null || from >= h.length()) return 0;
+            long n = h.length() - from;
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(n + " actions from position " + from + " do not fit one read");
+            }
+            return lastOf(h, (int) n, out);
+        } finally {
+            s.rw.readLock().unlock();
+        }
+    }
+
+    /** The last {@code n} actions of {@code h} into the empty {@code out}; the caller holds the read lock. */
+    private int lastOf(UserHistory h, int n, ActionColumns out) throws CorruptChunkException {
+        if (h == null || n == 0) return 0;
+        int tailSize = h.tail == null ? 0 : h.tail.size();
+        int frozenSize = h.frozen == null ? 0 : h.frozen.size();
+        long need = Math.max(0, (long) n - tailSize - frozenSize);
+        int startChunk = h.chunks;
+        long fromStart = 0;
+        while (need > 0 && startChunk > 0) {
+            startChunk--;
+            if (need <= h.chunkCount[startChunk]) {
+                fromStart = h.chunkCount[startChunk] - need;
+                need = 0;
+            } else {
+                need -= h.chunkCount[startChunk];
+            }
+        }
+        if (h.length() > Integer.MAX_VALUE && n == Integer.MAX_VALUE) {
+            throw new IllegalStateException("history of " + h.length() + " actions does not fit one read; use readLast");
+        }
+        out.ensureCapacity((int) Math.min(Integer.MAX_VALUE - 8, Math.min(n, h.length()) + 2L * ChunkCodec.HEADER));
+        ChunkCodec codec = READ_CODEC.get();
+        int[] regDur = s.registeredDurations();
+        decodeChunks(h, startChunk, (int) (fromStart / BlockCodec.BLOCK), regDur, codec, out);
+        if (frozenSize > 0) {
+            int take = (int) Math.min(frozenSize, Math.max(0, (long) n - tailSize));
+            out.addFrom(h.frozen, frozenSize - take, take);
+        }
+        if (tailSize > 0) {
+            int take = (int) Math.min(tailSize, n);
+            out.addFrom(h.tail, tailSize - take, take);
+        }
+        out.keepLast(n);
+        return out.size();
     }
 
     /** Histories at least this long are decoded by two threads (blocks are independent). */

@@ -133,6 +133,7 @@ class ActionStoreTest {
             for (int round = 0; round < 4; round++) {
                 List<EventBatch> batches = new java.util.ArrayList<>();
                 List<int[]> ids = new java.util.ArrayList<>();
+                List<int[]> users = new java.util.ArrayList<>();
                 List<java.util.concurrent.CompletableFuture<AppendResult>> pending = new java.util.ArrayList<>();
                 for (int k = 0; k < 6; k++) {
                     EventBatch b = new EventBatch(4);
@@ -143,10 +144,12 @@ class ActionStoreTest {
                         addEvent(b, Integer.toString(rnd.nextInt(5)), new HistoryOracle.Action(item, (byte) 0, rnd.nextInt(50), 0, 0));
                     }
                     int[] out = new int[n + rnd.nextInt(3)];
+                    int[] userOut = k % 3 == 0 ? null : new int[n + rnd.nextInt(3)];
                     batches.add(b);
                     ids.add(out);
-                    pending.add(k % 2 == 0 ? store.appendAsync(b, out)
-                            : java.util.concurrent.CompletableFuture.completedFuture(store.append(b, out)));
+                    users.add(userOut);
+                    pending.add(k % 2 == 0 ? store.appendAsync(b, out, userOut)
+                            : java.util.concurrent.CompletableFuture.completedFuture(store.append(b, out, userOut)));
                 }
                 for (int k = 0; k < batches.size(); k++) {
                     pending.get(k).get();
@@ -155,6 +158,9 @@ class ActionStoreTest {
                         assertEquals(store.findItem(b.itemText(i)), ids.get(k)[i],
                                 "round " + round + " batch " + k + " event " + i + " item " + b.itemText(i) + ", seed " + seed);
                         assertEquals(b.itemText(i), store.itemText(ids.get(k)[i]), "seed " + seed);
+                        if (users.get(k) != null) {
+                            assertEquals(store.findUser(b.userText(i)), users.get(k)[i], "user of event " + i + ", seed " + seed);
+                        }
                     }
                 }
                 store.close();
@@ -170,6 +176,33 @@ class ActionStoreTest {
     }
 
     @Test
+    void readFromReturnsTheSuffixFromAPositionOverChunksFrozenAndTail() throws IOException {
+        try (ActionStore store = ActionStore.open(config(dir))) {
+            for (int round = 0; round < 3; round++) {
+                EventBatch b = new EventBatch();
+                for (int i = 0; i < 700; i++) b.add(7, (round * 700 + i) % 97, ActionType.VIEW, round * 1000L + i, i, 0);
+                store.append(b);
+                if (round < 2) store.checkpoint(); // two sealed chunks, then an unsealed tail
+            }
+            int u = store.findUser(7);
+            ActionColumns all = new ActionColumns(), part = new ActionColumns();
+            int n = store.readAll(u, all);
+            assertEquals(2100, n);
+            for (long from : new long[] {0, 1, 699, 700, 1337, 2099, 2100, 5000}) {
+                int got = store.readFrom(u, from, part);
+                assertEquals(Math.max(0, n - from), got, "from " + from);
+                for (int i = 0; i < got; i++) {
+                    assertEquals(all.timestamp((int) from + i), part.timestamp(i), "from " + from + " at " + i);
+                    assertEquals(all.item((int) from + i), part.item(i), "from " + from + " at " + i);
+                }
+            }
+            assertEquals(0, store.readFrom(12345, 0, part), "unknown user");
+            assertEquals("from must be >= 0, got -1",
+                    assertThrows(IllegalArgumentException.class, () -> store.readFrom(u, -1, part)).getMessage());
+        }
+    }
+
+    @Test
     void itemIdArrayTooShortRejectsTheBatchWhole() throws IOException {
         try (ActionStore store = ActionStore.open(config(dir))) {
             EventBatch b = new EventBatch();
@@ -177,6 +210,8 @@ class ActionStoreTest {
             b.add(2, 11, ActionType.VIEW, 200, 5, 0);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.append(b, new int[1]));
             assertTrue(e.getMessage().contains("room for 1") && e.getMessage().contains("2 events"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> store.append(b, new int[2], new int[1]));
+            assertTrue(e.getMessage().startsWith("userIds has room for 1"), e.getMessage());
             assertEquals(0, store.userCount());
             assertEquals(0, store.itemCount());
             assertEquals(0, store.stats().actions());
