@@ -68,6 +68,7 @@ final class ActApi {
     private static final class IngestBuffers {
         final EventBatch batch = new EventBatch(1024);
         int[] items = new int[1024]; // internal item id of each event, filled by the store
+        int[] users = new int[1024]; // and of its user
         /** Set while the store may read the batch and write the ids: from handing them over until append returns. */
         boolean inStore;
     }
@@ -115,12 +116,15 @@ final class ActApi {
     private byte[] append(IngestBuffers buffers) throws IOException {
         EventBatch batch = buffers.batch;
         int n = batch.size();
-        if (buffers.items.length < n) buffers.items = new int[Math.max(n, buffers.items.length * 2)];
+        if (buffers.items.length < n) {
+            buffers.items = new int[Math.max(n, buffers.items.length * 2)];
+            buffers.users = new int[buffers.items.length];
+        }
         int[] items = buffers.items;
         AppendResult r;
         buffers.inStore = true;
         try {
-            r = store.append(batch, items);
+            r = store.append(batch, items, buffers.users);
             buffers.inStore = false;
         } catch (IllegalArgumentException e) {
             // The store's last checks (id length, emptiness): it names "event I (line L): field 'F'".
@@ -131,7 +135,7 @@ final class ActApi {
                     named ? Long.parseLong(m.group(1)) : -1);
         }
         metrics.ingested(n, r);
-        models.onAppended(items, n);
+        models.onAppended(items, buffers.users, n);
         // Four numbers need no JSON generator: the bytes are exactly those one would write.
         return ("{\"received\":" + n + ",\"stored\":" + r.stored() + ",\"duplicates\":" + r.duplicates()
                 + ",\"late\":" + r.late() + "}").getBytes(StandardCharsets.US_ASCII);
@@ -203,6 +207,64 @@ final class ActApi {
                 g.writeStartObject();
                 g.writeStringField("item", store.itemText(items[i]));
                 g.writeNumberField("score", scores[i]);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    // ---------------------------------------------------------------- GET /v1/explain
+
+    /** Why {@code item} scores as it does for {@code user}: the recent actions and memory keys behind it. */
+    byte[] explain(String user, String item, int top) throws IOException {
+        Recommender recommender = models.current();
+        if (!(recommender instanceof ModelRecommender model)) {
+            throw ApiException.conflict("model", "explain needs a trained model; the popularity fallback is serving");
+        }
+        int u = store.findUser(user);
+        if (u < 0) throw ApiException.notFound("user", "unknown user '" + user + "'");
+        int it = store.findItem(item);
+        if (it < 0) throw ApiException.notFound("item", "unknown item '" + item + "'");
+        int index = model.modelIndex(it);
+        if (index == 0) throw ApiException.notFound("item", "the model " + model.name() + " does not know item '" + item + "'");
+        Explanation e = model.explain(u, index, top);
+        if (e == null) {
+            throw ApiException.conflict("user", "user '" + user + "' has no action on an item the model knows");
+        }
+        return Json.bytes(g -> {
+            g.writeStartObject();
+            g.writeStringField("model", model.name());
+            g.writeStringField("user", user);
+            g.writeStringField("item", item);
+            g.writeNumberField("score", e.score());
+            g.writeNumberField("model_score", e.modelScore());
+            if (Float.isNaN(e.memoryTerm())) g.writeNullField("memory_term");
+            else g.writeNumberField("memory_term", e.memoryTerm());
+            g.writeNumberField("memory_actions", e.memoryActions());
+            g.writeNumberField("memory_tokens", e.memoryTokens());
+            g.writeArrayFieldStart("recent");
+            for (Explanation.Recent r : e.recent()) {
+                g.writeStartObject();
+                g.writeStringField("item", store.itemText(r.item()));
+                g.writeStringField("action", ActionType.fromCode(r.type()).wireName());
+                g.writeNumberField("ts", r.ts());
+                g.writeNumberField("similarity", r.similarity());
+                g.writeNumberField("share", r.share());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("memory");
+            for (Explanation.MemoryKey k : e.memory()) {
+                g.writeStartObject();
+                g.writeNumberField("token", k.token());
+                g.writeStringField("kind", k.item() >= 0 ? "item" : "centroid");
+                if (k.item() >= 0) g.writeStringField("item", store.itemText(k.item()));
+                g.writeNumberField("similarity", k.similarity());
+                g.writeNumberField("actions", k.actions());
+                g.writeNumberField("token_actions", k.tokenActions());
+                g.writeNumberField("token_last_ts", k.tokenLastSeen());
+                g.writeNumberField("share", k.share());
                 g.writeEndObject();
             }
             g.writeEndArray();

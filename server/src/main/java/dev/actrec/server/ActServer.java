@@ -91,6 +91,8 @@ public final class ActServer implements AutoCloseable {
         route(HandlerType.GET, "/v1/recommend", readScope(), ctx -> json(ctx, 200, api.recommend(requiredParam(ctx, "user"),
                 intParam(ctx, "k", 10, 1, config.maxK()), boolParam(ctx, "exclude_seen", false))));
         route(HandlerType.POST, "/v1/rank", readScope(), ctx -> json(ctx, 200, api.rank(body(ctx))));
+        route(HandlerType.GET, "/v1/explain", readScope(), ctx -> json(ctx, 200, api.explain(requiredParam(ctx, "user"),
+                requiredParam(ctx, "item"), intParam(ctx, "top", 10, 1, 100))));
         route(HandlerType.POST, "/v1/admin/model", Scope.ADMIN, ctx -> json(ctx, 200, api.loadModel(body(ctx))));
 
         app.get("/healthz", ctx -> json(ctx, 200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8)));

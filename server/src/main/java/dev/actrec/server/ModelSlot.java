@@ -3,6 +3,7 @@ package dev.actrec.server;
 import dev.actrec.model.ModelFormatException;
 import dev.actrec.model.ModelInfo;
 import dev.actrec.model.ServingModel;
+import dev.actrec.model.lifelong.MemoryConfig;
 import dev.actrec.model.retrieval.ExactScanIndex;
 import dev.actrec.model.retrieval.ItemIndex;
 import dev.actrec.model.retrieval.ItemIndexes;
@@ -52,17 +53,19 @@ final class ModelSlot {
     private final RetrievalConfig retrieval;
     private final int maxK;
     private final int seenScan;
+    private final MemorySettings memory;
     private final AtomicReference<Recommender> current;
     private volatile Loaded loaded; // null while the fallback serves
 
     ModelSlot(ActionStore store, Recommender fallback, ModelSource source, RetrievalConfig retrieval, int maxK,
-              int seenScan) {
+              int seenScan, MemorySettings memory) {
         this.store = store;
         this.fallback = fallback;
         this.source = source;
         this.retrieval = retrieval;
         this.maxK = maxK;
         this.seenScan = seenScan;
+        this.memory = memory;
         this.current = new AtomicReference<>(fallback);
     }
 
@@ -70,11 +73,15 @@ final class ModelSlot {
         return current.get();
     }
 
-    /** Tells the fallback (its counts) and the current model (its item mapping) about appended items. */
-    void onAppended(int[] items, int n) {
+    /**
+     * Tells the fallback (its counts) and the current model (its item mapping, then its users' memories) about
+     * appended events: their store item and user ids.
+     */
+    void onAppended(int[] items, int[] users, int n) {
         fallback.onAppended(items, n);
         Recommender r = current.get();
         if (r != fallback) r.onAppended(items, n);
+        if (r instanceof ModelRecommender m) m.usersAppended(users, n);
     }
 
     /** The last successful load, or null while the fallback serves. */
@@ -110,8 +117,18 @@ final class ModelSlot {
             recall = RecallMeter.recallAtK(index, new ExactScanIndex(model.itemTable(), model.numItems(), model.dim()),
                     model.itemTable(), RECALL_QUERIES, 10, 0.1f, 1);
         }
-        ModelRecommender next = new ModelRecommender(model, index, mapping, store, fallback, maxK, seenScan);
+        UserMemories memories = null;
+        if (memory.enabled()) {
+            MemoryConfig mc = MemoryConfig.defaults().withTokens(memory.tokens()).withWindow(model.maxLen());
+            memories = new UserMemories(store, mapping, model.itemTable(), model.numItems() + 1, model.dim(),
+                    model.info().fileSha256(), mc, store.directory(), memory.snapshotSeconds() * 1000);
+        }
+        ModelRecommender next = new ModelRecommender(model, index, mapping, store, fallback, maxK, seenScan, memories,
+                memory.weight());
         Recommender previous = current.getAndSet(next);
+        // The old model's memories are of no use now; the new ones own the snapshot file from here on.
+        if (previous instanceof ModelRecommender old && old.memories() != null) old.memories().stop(false);
+        if (memories != null) memories.start();
         Loaded done = new Loaded(model.info(), previous.name(), next.knownItems(), index.kind(), recall,
                 (System.nanoTime() - t0) / 1_000_000);
         loaded = done;
@@ -121,5 +138,10 @@ final class ModelSlot {
                 + "ms; was {}", model.info().version(), model.numItems(), next.knownItems(), index.kind(), recall, path,
                 done.loadMillis(), previous.name());
         return done;
+    }
+
+    /** Stops the current model's memory updater after a last snapshot; the store must still be open. */
+    synchronized void close() throws IOException {
+        if (current.get() instanceof ModelRecommender m && m.memories() != null) m.memories().stop(true);
     }
 }

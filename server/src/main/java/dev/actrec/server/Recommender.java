@@ -36,10 +36,12 @@ public interface Recommender {
 
     /**
      * How a request was answered: {@code count} items written, and by whom: {@code model} when the model scored the
-     * user's history, {@code popularity} when the user had no history the model could use.
+     * user's history, {@code model+memory} when the user's lifelong memory added to the model's scores,
+     * {@code popularity} when the user had no history the model could use.
      */
     record Answer(int count, String source) {
         public static final String MODEL = "model";
+        public static final String MODEL_MEMORY = "model+memory";
         public static final String POPULARITY = "popularity";
     }
 }

@@ -38,6 +38,10 @@ import java.util.TreeSet;
  * model=                         a run folder or serving.bin to serve (empty: the popularity fallback only)
  * retrieval.exact_max_items=50000   catalogs up to this size are scanned exactly, larger ones get an HNSW graph
  * retrieval.hnsw_m=16  retrieval.hnsw_beam_width=100  retrieval.hnsw_ef_search=200  retrieval.build_threads=2
+ * memory.enabled=true            users with more actions than the model's window get a lifelong memory
+ * memory.weight=0.5              λ of the memory's term in a score (set by hand, not learned)
+ * memory.tokens=256              memory tokens per user (about 0.2 KB each at d = 64)
+ * memory.snapshot_s=60           how often the memories are written to DATA/memory (and at shutdown)
  * token.NAME=SECRET              a bearer token; token.NAME.scopes=read,ingest,admin (default: all three)
  * </pre>
  */
@@ -45,7 +49,7 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                            int maxK, int maxCandidates, int maxHistory, int maxInFlight, int retryAfterSeconds,
                            long idempotencyWindowSeconds, int idempotencyMaxKeys, long popularityHalfLifeSeconds,
                            long popularityRefreshMs, int popularitySeedPerUser, int popularitySeenScan, String model,
-                           RetrievalConfig retrieval) {
+                           RetrievalConfig retrieval, MemorySettings memory) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host must be set");
@@ -102,7 +106,8 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
             "max_candidates", "max_history", "max_in_flight", "retry_after_s", "idempotency.window_s",
             "idempotency.max_keys", "popularity.half_life_s", "popularity.refresh_ms", "popularity.seed_per_user",
             "popularity.seen_scan", "model", "retrieval.exact_max_items", "retrieval.hnsw_m",
-            "retrieval.hnsw_beam_width", "retrieval.hnsw_ef_search", "retrieval.build_threads");
+            "retrieval.hnsw_beam_width", "retrieval.hnsw_ef_search", "retrieval.build_threads", "memory.enabled",
+            "memory.weight", "memory.tokens", "memory.snapshot_s");
 
     public static ServerConfig fromProperties(Properties p) {
         Map<String, String> tokenSecrets = new TreeMap<>();
@@ -147,7 +152,21 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 (int) number(p, "popularity.seed_per_user", 100),
                 (int) number(p, "popularity.seen_scan", 100_000),
                 p.getProperty("model", ""),
-                retrieval(p));
+                retrieval(p),
+                memory(p));
+    }
+
+    private static MemorySettings memory(Properties p) {
+        MemorySettings d = MemorySettings.defaults();
+        String w = p.getProperty("memory.weight");
+        float weight;
+        try {
+            weight = w == null ? d.weight() : Float.parseFloat(w.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("memory.weight must be a number, got '" + w + "'");
+        }
+        return new MemorySettings(bool(p, "memory.enabled", d.enabled()), weight,
+                (int) number(p, "memory.tokens", d.tokens()), number(p, "memory.snapshot_s", d.snapshotSeconds()));
     }
 
     private static RetrievalConfig retrieval(Properties p) {
@@ -190,13 +209,13 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, tokens, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
                 retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,
-                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model, retrieval);
+                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model, retrieval, memory);
     }
 
     public ServerConfig withTokens(List<ApiToken> t) {
         return new ServerConfig(host, port, t, readAuth, maxBodyBytes, maxK, maxCandidates, maxHistory, maxInFlight,
                 retryAfterSeconds, idempotencyWindowSeconds, idempotencyMaxKeys, popularityHalfLifeSeconds,
-                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model, retrieval);
+                popularityRefreshMs, popularitySeedPerUser, popularitySeenScan, model, retrieval, memory);
     }
 
     /** One {@code key=value} line per setting, secrets redacted, for the start-up log. */
@@ -222,7 +241,11 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 .append("retrieval.hnsw_m=").append(retrieval.hnswM()).append('\n')
                 .append("retrieval.hnsw_beam_width=").append(retrieval.hnswBeamWidth()).append('\n')
                 .append("retrieval.hnsw_ef_search=").append(retrieval.hnswEfSearch()).append('\n')
-                .append("retrieval.build_threads=").append(retrieval.buildThreads()).append('\n');
+                .append("retrieval.build_threads=").append(retrieval.buildThreads()).append('\n')
+                .append("memory.enabled=").append(memory.enabled()).append('\n')
+                .append("memory.weight=").append(memory.weight()).append('\n')
+                .append("memory.tokens=").append(memory.tokens()).append('\n')
+                .append("memory.snapshot_s=").append(memory.snapshotSeconds()).append('\n');
         for (ApiToken t : tokens) {
             sb.append("token.").append(t.name()).append("=<redacted>\n")
                     .append("token.").append(t.name()).append(".scopes=")

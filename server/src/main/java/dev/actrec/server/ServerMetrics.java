@@ -56,7 +56,23 @@ final class ServerMetrics {
                         : m.loaded().recallAt10())
                 .description("recall@10 of the model's retrieval index against the exact scan, measured at load")
                 .register(registry);
+        memoryGauge("actrec.memory.users", "users with a lifelong memory", UserMemories::users, models);
+        memoryGauge("actrec.memory.pending.users", "users waiting for the memory updater", UserMemories::pending, models);
+        memoryGauge("actrec.memory.folded.actions", "actions folded into memories since the model was loaded",
+                UserMemories::foldedActions, models);
+        memoryGauge("actrec.memory.rebuilds", "memories rebuilt after a late action landed in their folded part",
+                UserMemories::rebuilds, models);
+        memoryGauge("actrec.memory.snapshots", "memory snapshots written since the model was loaded",
+                UserMemories::snapshotsWritten, models);
         showModel(models.current().name(), models.loaded() == null ? "none" : models.loaded().retrieval());
+    }
+
+    /** A gauge over the current model's memories (0 when there are none); it follows model swaps. */
+    private void memoryGauge(String name, String description, java.util.function.ToDoubleFunction<UserMemories> f,
+                             ModelSlot models) {
+        Gauge.builder(name, models, m -> m.current() instanceof ModelRecommender r && r.memories() != null
+                        ? f.applyAsDouble(r.memories()) : 0)
+                .description(description).register(registry);
     }
 
     /** {@code actrec_model_info{model="VERSION",retrieval="hnsw"} 1} names what serves now, and only that. */

@@ -21,10 +21,12 @@ public final class ServerRuntime implements AutoCloseable {
 
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final ActionStore store;
+    private final ModelSlot models;
     private final ActServer server;
 
-    private ServerRuntime(ActionStore store, ActServer server) {
+    private ServerRuntime(ActionStore store, ModelSlot models, ActServer server) {
         this.store = store;
+        this.models = models;
         this.server = server;
     }
 
@@ -40,9 +42,9 @@ public final class ServerRuntime implements AutoCloseable {
                     System::currentTimeMillis);
             rec.startSeeding(config.popularitySeedPerUser());
             ModelSlot models = new ModelSlot(store, rec, MODEL_FILES, config.retrieval(),
-                config.maxK(), config.popularitySeenScan());
+                config.maxK(), config.popularitySeenScan(), config.memory());
             if (!config.model().isEmpty()) models.load(Path.of(config.model()));
-            return new ServerRuntime(store, ActServer.start(config, store, models));
+            return new ServerRuntime(store, models, ActServer.start(config, store, models));
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -80,6 +82,7 @@ public final class ServerRuntime implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return; // a command's own close and the exit hook may both call it
         try {
             server.close();
+            models.close(); // after the last request, before the store: the memories' last snapshot reads it
         } finally {
             store.close();
         }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A trained-model file served over real HTTP: recommend and rank agree with the model computed directly on the
  * user's history, ingested actions change the answer at once, and POST /v1/admin/model swaps models under load
- * with no failed request and no response that mixes two models.
+ * with no failed request and no response that mixes two models. The lifelong memory is off here, so the answers are
+ * the model's alone; {@code LifelongServingTest} covers the memory.
  */
 class ModelServingTest {
     private static final int ITEMS = 300;
@@ -122,7 +123,7 @@ class ModelServingTest {
     void recommendAndRankAreTheModelsAnswersAndFollowNewActions() throws Exception {
         Path file = model(dir, "act.bin", "act", 11);
         ServingModel m = ModelFile.load(file);
-        try (TestServer t = new TestServer(dir.resolve("store"), Map.of())) {
+        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("memory.enabled", "false"))) {
             Map<Integer, List<Integer>> h = histories(t);
             HttpResponse<String> r = t.post("/v1/admin/model", TestServer.ADMIN, "{\"path\":\"" + file + "\"}");
             assertEquals(200, r.statusCode(), r.body());
@@ -173,7 +174,7 @@ class ModelServingTest {
     void aCatalogAboveTheExactThresholdIsServedThroughHnswWithItsRecallReported() throws Exception {
         Path file = model(dir, "act.bin", "act", 12);
         ServingModel m = ModelFile.load(file);
-        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("retrieval.exact_max_items", "100"))) {
+        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("retrieval.exact_max_items", "100", "memory.enabled", "false"))) {
             Map<Integer, List<Integer>> h = histories(t);
             HttpResponse<String> r = t.post("/v1/admin/model", TestServer.ADMIN, "{\"path\":\"" + file + "\"}");
             assertEquals(200, r.statusCode(), r.body());
@@ -202,7 +203,7 @@ class ModelServingTest {
         Files.write(corrupt, bytes);
         Path truncated = dir.resolve("truncated.bin");
         Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(good), 1000));
-        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("model", good.toString()))) {
+        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("model", good.toString(), "memory.enabled", "false"))) {
             histories(t);
             String version = ModelFile.load(good).info().version();
             for (Path bad : List.of(corrupt, truncated, dir.resolve("store"))) {
@@ -216,7 +217,7 @@ class ModelServingTest {
             }
         }
         // A store whose items are not the model's keys (strings, not 1..numItems).
-        try (TestServer t = new TestServer(dir.resolve("other-store"), Map.of())) {
+        try (TestServer t = new TestServer(dir.resolve("other-store"), Map.of("memory.enabled", "false"))) {
             assertEquals(200, t.post("/v1/events", TestServer.INGEST, ServerHttpTest.event("u", "song-a", "view", 1)
                     + "\n").statusCode());
             HttpResponse<String> r = t.post("/v1/admin/model", TestServer.ADMIN, "{\"path\":\"" + good + "\"}");
@@ -232,7 +233,7 @@ class ModelServingTest {
         Path b = model(dir, "b.bin", "sasrec", 22);
         ServingModel ma = ModelFile.load(a);
         ServingModel mb = ModelFile.load(b);
-        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("model", a.toString()))) {
+        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("model", a.toString(), "memory.enabled", "false"))) {
             Map<Integer, List<Integer>> h = histories(t);
             Set<Integer> inStore = range(1, ITEMS - 50);
             Map<String, Map<Integer, Expected>> expected = new ConcurrentHashMap<>();

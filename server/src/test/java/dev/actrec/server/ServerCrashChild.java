@@ -24,7 +24,7 @@ public final class ServerCrashChild {
         rec.startSeeding(10);
         ActServer server = ActServer.start(config, store,
                 new ModelSlot(store, rec, ServerRuntime.MODEL_FILES, config.retrieval(),
-                config.maxK(), config.popularitySeenScan()));
+                config.maxK(), config.popularitySeenScan(), config.memory()));
         System.out.println("PORT " + server.port());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

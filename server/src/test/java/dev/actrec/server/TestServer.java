@@ -40,7 +40,7 @@ final class TestServer implements AutoCloseable {
                 config.popularityRefreshMs(), 10_000, config.popularitySeenScan(), System::currentTimeMillis);
         rec.startSeeding(config.popularitySeedPerUser());
         models = new ModelSlot(store, rec, ServerRuntime.MODEL_FILES, config.retrieval(),
-                config.maxK(), config.popularitySeenScan());
+                config.maxK(), config.popularitySeenScan(), config.memory());
         if (!config.model().isEmpty()) models.load(Path.of(config.model()));
         server = ActServer.start(config, store, models);
     }
@@ -74,6 +74,7 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        models.close();
         store.close();
     }
 }

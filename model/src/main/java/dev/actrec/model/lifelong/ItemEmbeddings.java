@@ -64,6 +64,24 @@ public final class ItemEmbeddings {
     }
 
     /**
+     * Memory vectors from another model's item table (a trained ranker's item embeddings): every row with a non-zero
+     * norm is unit-normalised, the mean of those unit rows is removed, and they are normalised again; all-zero rows
+     * (padding, items the model never learned) stay zero. Centring for the same reason as {@link #train}: embeddings
+     * trained for ranking share a common direction that would make every cosine high. {@code rows} is not modified.
+     */
+    public static ItemEmbeddings centred(int items, int dim, float[] rows) {
+        if (rows.length < (long) items * dim) {
+            throw new IllegalArgumentException("rows.length must be at least items*dim=" + (long) items * dim + ", was " + rows.length);
+        }
+        float[] out = Arrays.copyOf(rows, items * dim);
+        normalise(out, items, dim);
+        boolean[] real = new boolean[items];
+        for (int i = 0; i < items; i++) real[i] = VectorKernels.dot(out, i * dim, out, i * dim, dim) > 0;
+        removeMean(out, items, dim, real);
+        return of(items, dim, out);
+    }
+
+    /**
      * Trains on a ragged corpus: sequence {@code s} is {@code tokens[offsets[s] .. offsets[s+1])}, each token an item
      * index in {@code [0, items)}.
      */
@@ -116,18 +134,25 @@ public final class ItemEmbeddings {
         // Skip-gram vectors share a common direction (all cosines high), which blurs nearest-token and window
         // similarities; remove the mean of the seen items' unit vectors before the final normalisation.
         normalise(in, items, d);
-        float[] mean = new float[d];
-        int seen = 0;
-        for (int i = 0; i < items; i++) {
-            if (freq[i] == 0) continue;
-            VectorKernels.axpy(1f, in, i * d, mean, 0, d);
-            seen++;
-        }
-        for (int i = 0; i < items; i++) {
-            if (freq[i] == 0) Arrays.fill(in, i * d, i * d + d, 0f);
-            else VectorKernels.axpy(-1f / seen, mean, 0, in, i * d, d);
-        }
+        boolean[] seen = new boolean[items];
+        for (int i = 0; i < items; i++) seen[i] = freq[i] > 0;
+        removeMean(in, items, d, seen);
         return of(items, d, in);
+    }
+
+    /** Subtracts the mean of the {@code keep} rows from each of them; the other rows become zero. */
+    private static void removeMean(float[] rows, int items, int d, boolean[] keep) {
+        float[] mean = new float[d];
+        int kept = 0;
+        for (int i = 0; i < items; i++) {
+            if (!keep[i]) continue;
+            VectorKernels.axpy(1f, rows, i * d, mean, 0, d);
+            kept++;
+        }
+        for (int i = 0; i < items; i++) {
+            if (!keep[i]) Arrays.fill(rows, i * d, i * d + d, 0f);
+            else VectorKernels.axpy(-1f / kept, mean, 0, rows, i * d, d);
+        }
     }
 
     public int items() { return items; }

@@ -210,6 +210,15 @@ public final class LifelongMemory {
      * total is set to it.
      */
     public void longTermKeys(KeySet keys) {
+        longTermKeys(keys, null, null);
+    }
+
+    /**
+     * {@link #longTermKeys(KeySet)} that also says where each key comes from: {@code keyToken[i]} is its token and
+     * {@code keyItem[i]} the heavy hitter's item, or -1 for a centroid. Both arrays (or neither) must hold
+     * {@link #maxLongTermKeys()} entries.
+     */
+    public void longTermKeys(KeySet keys, int[] keyToken, int[] keyItem) {
         keys.clear();
         float[] rows = emb.rows();
         for (int k = 0; k < used; k++) {
@@ -219,13 +228,52 @@ public final class LifelongMemory {
                 if (hhItem[s] < 0) continue;
                 float lower = hhCount[s] - hhError[s];
                 if (lower <= 0) continue;
+                if (keyToken != null) {
+                    keyToken[keys.size()] = k;
+                    keyItem[keys.size()] = hhItem[s];
+                }
                 keys.add(rows, emb.offset(hhItem[s]), lower, lower * perWeight);
                 exact += lower;
             }
             float rest = mass[k] - exact;
-            if (rest > 1e-6f * mass[k]) keys.add(unit, k * d, rest, rest * perWeight);
+            if (rest > 1e-6f * mass[k]) {
+                if (keyToken != null) {
+                    keyToken[keys.size()] = k;
+                    keyItem[keys.size()] = -1;
+                }
+                keys.add(unit, k * d, rest, rest * perWeight);
+            }
         }
         keys.setTotal(tokenMass());
+    }
+
+    /** The most keys {@link #longTermKeys} writes: a centroid and H heavy hitters per token. */
+    public int maxLongTermKeys() {
+        return m * (h + 1);
+    }
+
+    /** Actions token {@code k} absorbed. */
+    public int tokenCount(int k) { return count[checkToken(k)]; }
+
+    /** Summed type weight of token {@code k}'s actions. */
+    public float tokenMass(int k) { return mass[checkToken(k)]; }
+
+    /** Time (ms) of the newest action token {@code k} absorbed. */
+    public long tokenLastSeen(int k) { return lastSeen[checkToken(k)]; }
+
+    private int checkToken(int k) {
+        if (k < 0 || k >= used) throw new IndexOutOfBoundsException("token " + k + " of " + used + " in use");
+        return k;
+    }
+
+    /** Item of the newest appended action, or -1 when none was appended. */
+    public int newestItem() {
+        return winFill == 0 ? -1 : winItem[(winHead + winFill - 1) % w];
+    }
+
+    /** Time (ms) of the newest appended action, or -1 when none was appended. */
+    public long newestTs() {
+        return winFill == 0 ? -1 : winTs[(winHead + winFill - 1) % w];
     }
 
     /** Writes the recent window's actions as keys (item vector, type weight) into {@code keys} (cleared first). */

@@ -1,0 +1,20 @@
+package dev.actrec.server;
+
+/**
+ * The {@code memory.*} settings: whether users with long histories get a lifelong memory ({@link UserMemories}),
+ * the weight λ of its term in the score, its number of tokens, and how often it is written to disk.
+ */
+public record MemorySettings(boolean enabled, float weight, int tokens, long snapshotSeconds) {
+    public MemorySettings {
+        if (!(weight >= 0 && weight <= 100)) throw new IllegalArgumentException("memory.weight must be in 0..100, got " + weight);
+        if (tokens < 1 || tokens > 4096) throw new IllegalArgumentException("memory.tokens must be in 1..4096, got " + tokens);
+        if (snapshotSeconds < 0 || snapshotSeconds > 86_400) {
+            throw new IllegalArgumentException("memory.snapshot_s must be in 0..86400, got " + snapshotSeconds);
+        }
+    }
+
+    /** On; λ 0.5 (set by hand, not learned); 256 tokens; a snapshot a minute. */
+    public static MemorySettings defaults() {
+        return new MemorySettings(true, 0.5f, 256, 60);
+    }
+}
