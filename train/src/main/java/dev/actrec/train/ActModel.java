@@ -100,13 +100,14 @@ final class ActModel implements SequenceModel {
         NDArray valid = Layers.validMask(ids);                                          // (B, L)
         NDArray mask = valid.expandDims(2);                                             // (B, L, 1)
         NDArray pos = Layers.lookup(p.get("pos_emb"), Layers.reversePositions(m, len)); // (L, d)
-        NDArray x = Layers.lookup(table, ids).mul((float) Math.sqrt(d)).add(pos);
+        NDArray x = Layers.lookup(table, ids).mul(Layers.scalar(m, (float) Math.sqrt(d))).add(pos);
         x = Layers.dropout(x, config.dropout(), training).mul(mask);
         NDArray allowed = Layers.causal(m, len).expandDims(0).mul(valid.reshape(bsz, 1, len)); // (B, L, L)
-        NDArray norm = allowed.sum(new int[] {2}, true).maximum(1f);                    // (B, L, 1)
+        NDArray norm = allowed.sum(new int[] {2}, true).maximum(Layers.scalar(m, 1f));  // (B, L, 1)
         NDArray weightMask = allowed.div(norm).expandDims(1);                           // (B, 1, L, L)
         NDArray distance = relativeDistance(m, len);                                    // (L, L) int64
         int dh = d / heads;
+        NDArray sqrtDh = Layers.scalar(m, (float) Math.sqrt(dh));
         for (int l = 0; l < config.layers(); l++) {
             String b = "layer" + l + ".";
             NDArray n = Layers.layerNorm(x, p.get(b + "ln_in.g"), p.get(b + "ln_in.b"));
@@ -117,7 +118,7 @@ final class ActModel implements SequenceModel {
             NDArray q = split(parts.get(2), bsz, len, dh);
             NDArray k = split(parts.get(3), bsz, len, dh);
             NDArray rab = p.get(b + "rel_bias").take(distance);                          // (L, L)
-            NDArray s = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dh)).add(rab);
+            NDArray s = q.matMul(k.transpose(0, 1, 3, 2)).div(sqrtDh).add(rab);
             NDArray a = Layers.dropout(Layers.silu(s).mul(weightMask), config.dropout(), training);
             NDArray o = a.matMul(v).transpose(0, 2, 1, 3).reshape(bsz, len, d);
             NDArray y = Layers.layerNorm(o, p.get(b + "ln_attn.g"), p.get(b + "ln_attn.b")).mul(u);

@@ -55,6 +55,7 @@ final class Adam {
             return false;
         }
         steps++;
+        // Nothing here is recorded by autograd, so DJL's Number overloads (muli(beta1)...) are safe; see Layers.scalar.
         float c1 = (float) (1 - Math.pow(beta1, steps));
         float c2 = (float) (1 - Math.pow(beta2, steps));
         for (Map.Entry<String, NDArray> e : params.tensors().entrySet()) {

@@ -338,10 +338,10 @@ public final class Trainer {
             h = Layers.l2Normalize(h);
             out = Layers.l2Normalize(table);
         }
-        float invT = (float) (1.0 / config.temperature());
+        NDArray invT = Layers.scalar(m, (float) (1.0 / config.temperature()));
         NDArray tgt = m.create(batch.targets(), new Shape(rows, len));                   // (B, L), 0 = no target
         NDArray valid = tgt.gt(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-        float count = batch.positions().length;
+        NDArray count = Layers.scalar(m, batch.positions().length);
         NDArray pos = h.mul(Layers.lookup(out, tgt)).sum(new int[] {2}).mul(invT);         // (B, L)
         if (config.loss().equals("bce")) {
             NDArray negIds = m.create(batch.negatives(), new Shape(rows, len));
@@ -354,7 +354,7 @@ public final class Trainer {
         NDArray negE = Layers.lookup(out, negIds);                                         // (B, N, d)
         NDArray negLogits = h.matMul(negE.transpose(0, 2, 1)).mul(invT);                 // (B, L, N)
         NDArray collide = tgt.expandDims(2).eq(negIds.expandDims(1))
-                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(1e9f);
+                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(Layers.scalar(m, 1e9f));
         NDArray logits = NDArrays.concat(new ai.djl.ndarray.NDList(pos.expandDims(2), negLogits.sub(collide)), 2);
         NDArray nll = logits.logSoftmax(2).get(new NDIndex(":, :, 0")).neg();            // (B, L)
         return nll.mul(valid).sum().div(count);
@@ -362,7 +362,8 @@ public final class Trainer {
 
     private static NDArray softplus(NDArray x) {
         // log(1 + e^x), stable for large |x|
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        NDManager m = x.getManager();
+        return x.maximum(Layers.scalar(m, 0f)).add(x.abs().neg().exp().add(Layers.scalar(m, 1f)).log());
     }
 
     private String modelHeader(RunState state, Parameters params) {
