@@ -295,6 +295,20 @@ public final class ServeBenchmark {
                 facts.put("server_start_s", round((System.nanoTime() - t0) / 1e9));
                 while (connection().get("/readyz").status() != 200) Thread.sleep(200);
                 facts.put("server_ready_s", round((System.nanoTime() - t0) / 1e9));
+                // Long users are measured with their lifelong memory: wait until the updater has built them all.
+                Pattern pending = Pattern.compile("(?m)^actrec_memory_pending_users ([0-9.eE+]+)$");
+                Pattern users = Pattern.compile("(?m)^actrec_memory_users ([0-9.eE+]+)$");
+                while (true) {
+                    String metrics = connection().get("/metrics").body();
+                    Matcher mp = pending.matcher(metrics), mu = users.matcher(metrics);
+                    if (!mp.find() || !mu.find()) throw new IOException("the server exports no actrec_memory_* metrics");
+                    if (Double.parseDouble(mp.group(1)) == 0) {
+                        facts.put("memory_users", (long) Double.parseDouble(mu.group(1)));
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                facts.put("memory_ready_s", round((System.nanoTime() - t0) / 1e9));
                 progress.accept("server ready at " + base);
                 return p;
             }

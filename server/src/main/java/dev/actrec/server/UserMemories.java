@@ -148,7 +148,10 @@ final class UserMemories implements AutoCloseable {
     }
 
     private void mark(int user) {
-        if (queued.add(user)) dirty.add(user);
+        if (queued.add(user)) {
+            waiting.incrementAndGet();
+            dirty.add(user);
+        }
     }
 
     /**
@@ -178,8 +181,9 @@ final class UserMemories implements AutoCloseable {
         return memories.size();
     }
 
+    /** Users queued or being folded now. */
     int pending() {
-        return dirty.size();
+        return waiting.get();
     }
 
     long foldedActions() {
@@ -206,20 +210,23 @@ final class UserMemories implements AutoCloseable {
 
     /** Blocks until every queued user is folded (tests, and the final snapshot on close). */
     void drain() throws InterruptedException {
-        while (!dirty.isEmpty() || busy) Thread.sleep(2);
+        while (waiting.get() > 0) Thread.sleep(2);
     }
 
-    private volatile boolean busy;
+    /** Users marked and not yet folded: counted down only after the fold, so 0 means every memory is current. */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     private void run() {
         while (!stopping) {
             try {
                 Integer u = dirty.poll(50, TimeUnit.MILLISECONDS);
                 if (u != null) {
-                    busy = true;
                     queued.remove(u);
-                    catchUp(u);
-                    busy = false;
+                    try {
+                        catchUp(u);
+                    } finally {
+                        waiting.decrementAndGet();
+                    }
                 }
                 if (changed && (u == null || dirty.isEmpty()) && System.nanoTime() - lastSnapshot >= snapshotMillis * 1_000_000) {
                     snapshot();
@@ -228,7 +235,6 @@ final class UserMemories implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             } catch (IOException | RuntimeException e) {
-                busy = false;
                 LOG.error("lifelong memory update failed; will retry with the next append", e);
             }
         }
@@ -363,23 +369,19 @@ final class UserMemories implements AutoCloseable {
         }
     }
 
-    /** Stops the updater; with {@code persist}, folds what is queued and writes a last snapshot first. */
+    /**
+     * Stops the updater after the user it is folding; with {@code persist}, then writes a last snapshot of what is
+     * folded (users still queued are caught up from the store at the next start, so nothing waits for them).
+     */
     void stop(boolean persist) throws IOException {
         Thread t;
         synchronized (this) {
             t = updater;
         }
-        if (persist && t != null) {
-            try {
-                drain();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         stopping = true; // no interrupt: it would close a snapshot's channel mid-write
         if (t != null) {
             try {
-                t.join(10_000);
+                t.join(30_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
