@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.actrec.model.ModelFile;
 import dev.actrec.model.ServingModel;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
@@ -47,26 +44,15 @@ class MemoryKill9Test {
         int restoredSomewhere = 0;
         int cycles = Integer.getInteger("actrec.memoryCrashCycles", 3);
         for (int cycle = 0; cycle < cycles; cycle++) {
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(), data.toString(),
-                    "model=" + model, "memory.snapshot_s=0")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().put("ACTREC_TOKEN", TOKEN);
-            Process child = pb.start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-            int port = -1;
-            for (String line; port < 0 && (line = out.readLine()) != null; ) {
-                if (line.startsWith("PORT ")) port = Integer.parseInt(line.substring(5));
-            }
-            assertTrue(port > 0, "child printed no port (seed " + seed + ")");
-            URI uri = URI.create("http://127.0.0.1:" + port + "/v1/events");
+            ChildJvm child = ChildJvm.start(ServerProcess.class, Map.of("ACTREC_TOKEN", TOKEN), data.toString(),
+                    "model=" + model, "memory.snapshot_s=0");
+            URI uri = URI.create("http://127.0.0.1:" + child.port() + "/v1/events");
             AtomicLong acked = new AtomicLong();
             Thread client = new Thread(() -> ingestUntilRefused(uri, nextBatch, acked, seed));
             client.start();
-            while (acked.get() < 4 && child.isAlive()) Thread.sleep(5);
+            while (acked.get() < 4 && child.process().isAlive()) Thread.sleep(5);
             Thread.sleep(rnd.nextInt(400));
-            child.destroyForcibly(); // SIGKILL
-            child.waitFor();
+            child.kill();
             client.join();
             assertTrue(acked.get() >= 4, "too little acknowledged in cycle " + cycle + " (seed " + seed + ")");
 

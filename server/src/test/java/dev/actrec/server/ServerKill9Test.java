@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.actrec.core.ActionColumns;
 import dev.actrec.store.ActionStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -44,26 +41,17 @@ class ServerKill9Test {
         AtomicLong nextBatch = new AtomicLong();
         Set<Long> acked = ConcurrentHashMap.newKeySet();
         for (int cycle = 0; cycle < cycles; cycle++) {
-            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), ServerCrashChild.class.getName(), dir.toString())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-            int port = -1;
-            for (String line; port < 0 && (line = out.readLine()) != null; ) {
-                if (line.startsWith("PORT ")) port = Integer.parseInt(line.substring(5));
-            }
-            assertTrue(port > 0, "child printed no port (seed " + seed + ")");
-            URI uri = URI.create("http://127.0.0.1:" + port + "/v1/events");
+            ChildJvm child = ChildJvm.start(ServerCrashChild.class, Map.of(), dir.toString());
+            URI uri = URI.create("http://127.0.0.1:" + child.port() + "/v1/events");
             AtomicLong ackedThisCycle = new AtomicLong();
             Thread[] clients = new Thread[CLIENTS];
             for (int c = 0; c < CLIENTS; c++) {
                 clients[c] = new Thread(() -> ingestUntilRefused(uri, nextBatch, acked, ackedThisCycle));
                 clients[c].start();
             }
-            while (ackedThisCycle.get() < 3 && child.isAlive()) Thread.sleep(5);
+            while (ackedThisCycle.get() < 3 && child.process().isAlive()) Thread.sleep(5);
             Thread.sleep(rnd.nextInt(300));
-            child.destroyForcibly(); // SIGKILL
-            child.waitFor();
+            child.kill();
             for (Thread c : clients) c.join();
             assertTrue(ackedThisCycle.get() >= 3, "too little acknowledged in cycle " + cycle + " (seed " + seed + ")");
 
