@@ -144,7 +144,9 @@ final class UserMemories implements AutoCloseable {
 
     /** Queues {@code users[0..n)} (store ids of freshly stored events) for folding. */
     void touched(int[] users, int n) {
-        for (int i = 0; i < n; i++) mark(users[i]);
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || users[i] != users[i - 1]) mark(users[i]); // batches often hold runs of one user
+        }
     }
 
     private void mark(int user) {

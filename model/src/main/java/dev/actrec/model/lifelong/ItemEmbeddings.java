@@ -149,6 +149,7 @@ public final class ItemEmbeddings {
             VectorKernels.axpy(1f, rows, i * d, mean, 0, d);
             kept++;
         }
+        if (kept == 0) return;
         for (int i = 0; i < items; i++) {
             if (!keep[i]) Arrays.fill(rows, i * d, i * d + d, 0f);
             else VectorKernels.axpy(-1f / kept, mean, 0, rows, i * d, d);
