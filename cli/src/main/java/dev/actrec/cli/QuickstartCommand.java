@@ -156,6 +156,19 @@ final class QuickstartCommand implements Callable<Integer> {
 
     /** Makes the example requests and prints each as a curl command with the response the server gave. */
     private record Demo(String base, String token, PrintStream out) {
+        /** Waits (at most a minute) until the heavy user's lifelong memory is built, so explain can show it. */
+        void awaitMemories(HttpClient client) throws Exception {
+            java.util.regex.Pattern pending = java.util.regex.Pattern.compile("(?m)^actrec_memory_pending_users ([0-9.eE+]+)$");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                String metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).body();
+                java.util.regex.Matcher m = pending.matcher(metrics);
+                if (!m.find() || Double.parseDouble(m.group(1)) == 0) return;
+                Thread.sleep(200);
+            }
+        }
+
         void run(String heavyUser) throws Exception {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             long now = System.currentTimeMillis();
@@ -165,6 +178,8 @@ final class QuickstartCommand implements Callable<Integer> {
             show(client, "GET", "/v1/recommend?user=1&k=5&exclude_seen=true", null, null);
             show(client, "POST", "/v1/rank", "{\"user\":\"" + heavyUser + "\",\"items\":[\"17\",\"42\",\"1000\",\"999999999\"]}",
                     "application/json");
+            awaitMemories(client);
+            show(client, "GET", "/v1/explain?user=" + heavyUser + "&item=17&top=2", null, null);
             show(client, "GET", "/v1/users/1/actions?last=3", null, null);
             show(client, "GET", "/v1/recommend?user=someone-new&k=3", null, null);
             out.println("    (also: GET /healthz, /readyz, /metrics, /openapi.json; POST /v1/admin/model {\"path\": DIR} swaps the model)");

@@ -121,7 +121,7 @@ final class ModelSlot {
         if (memory.enabled()) {
             MemoryConfig mc = MemoryConfig.defaults().withTokens(memory.tokens()).withWindow(model.maxLen());
             memories = new UserMemories(store, mapping, model.itemTable(), model.numItems() + 1, model.dim(),
-                    model.info().fileSha256(), mc, store.directory(), memory.snapshotSeconds() * 1000);
+                    model.info().fileSha256(), mc, memory.minActions(), store.directory(), memory.snapshotSeconds() * 1000);
         }
         ModelRecommender next = new ModelRecommender(model, index, mapping, store, fallback, maxK, seenScan, memories,
                 memory.weight());

@@ -39,6 +39,7 @@ import java.util.TreeSet;
  * retrieval.exact_max_items=50000   catalogs up to this size are scanned exactly, larger ones get an HNSW graph
  * retrieval.hnsw_m=16  retrieval.hnsw_beam_width=100  retrieval.hnsw_ef_search=200  retrieval.build_threads=2
  * memory.enabled=true            users with more actions than the model's window get a lifelong memory
+ * memory.min_actions=1000        ... when they have at least this many
  * memory.weight=0.5              λ of the memory's term in a score (set by hand, not learned)
  * memory.tokens=256              memory tokens per user (about 0.2 KB each at d = 64)
  * memory.snapshot_s=60           how often the memories are written to DATA/memory (and at shutdown)
@@ -107,7 +108,7 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
             "idempotency.max_keys", "popularity.half_life_s", "popularity.refresh_ms", "popularity.seed_per_user",
             "popularity.seen_scan", "model", "retrieval.exact_max_items", "retrieval.hnsw_m",
             "retrieval.hnsw_beam_width", "retrieval.hnsw_ef_search", "retrieval.build_threads", "memory.enabled",
-            "memory.weight", "memory.tokens", "memory.snapshot_s");
+            "memory.min_actions", "memory.weight", "memory.tokens", "memory.snapshot_s");
 
     public static ServerConfig fromProperties(Properties p) {
         Map<String, String> tokenSecrets = new TreeMap<>();
@@ -165,7 +166,7 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("memory.weight must be a number, got '" + w + "'");
         }
-        return new MemorySettings(bool(p, "memory.enabled", d.enabled()), weight,
+        return new MemorySettings(bool(p, "memory.enabled", d.enabled()), number(p, "memory.min_actions", d.minActions()), weight,
                 (int) number(p, "memory.tokens", d.tokens()), number(p, "memory.snapshot_s", d.snapshotSeconds()));
     }
 
@@ -243,6 +244,7 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 .append("retrieval.hnsw_ef_search=").append(retrieval.hnswEfSearch()).append('\n')
                 .append("retrieval.build_threads=").append(retrieval.buildThreads()).append('\n')
                 .append("memory.enabled=").append(memory.enabled()).append('\n')
+                .append("memory.min_actions=").append(memory.minActions()).append('\n')
                 .append("memory.weight=").append(memory.weight()).append('\n')
                 .append("memory.tokens=").append(memory.tokens()).append('\n')
                 .append("memory.snapshot_s=").append(memory.snapshotSeconds()).append('\n');

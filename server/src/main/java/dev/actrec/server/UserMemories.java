@@ -34,7 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lifelong memories ({@link LifelongMemory}) of every user whose history is longer than the model's window,
+ * The lifelong memories ({@link LifelongMemory}) of every user whose history is longer than the model's window (and
+ * at least {@code memory.min_actions} long),
  * kept in step with the store by one nearline thread, persisted beside the store and rebuilt from it.
  *
  * <h2>What a memory is here</h2>
@@ -77,6 +78,7 @@ final class UserMemories implements AutoCloseable {
     private final String modelSha;
     private final Path file;
     private final long snapshotMillis;
+    private final long minHistory;  // shortest history that gets a memory
     private final ConcurrentHashMap<Integer, LifelongMemory> memories = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Integer> dirty = new LinkedBlockingQueue<>();
     private final Set<Integer> queued = ConcurrentHashMap.newKeySet();
@@ -98,7 +100,7 @@ final class UserMemories implements AutoCloseable {
      * @param snapshotMillis how often a changed state is written; 0 writes after every round of updates
      */
     UserMemories(ActionStore store, ItemMapping mapping, float[] itemTable, int rows, int dim, String modelSha,
-                 MemoryConfig cfg, Path dataDir, long snapshotMillis) throws IOException {
+                 MemoryConfig cfg, long minActions, Path dataDir, long snapshotMillis) throws IOException {
         this.store = store;
         this.mapping = mapping;
         this.vectors = ItemEmbeddings.centred(rows, dim, itemTable);
@@ -106,6 +108,7 @@ final class UserMemories implements AutoCloseable {
         this.modelSha = modelSha;
         this.file = dataDir.resolve(DIR).resolve(FILE);
         this.snapshotMillis = snapshotMillis;
+        this.minHistory = Math.max(cfg.window() + 1, minActions);
         Files.createDirectories(file.getParent());
         String why;
         try {
@@ -118,7 +121,7 @@ final class UserMemories implements AutoCloseable {
         restored = memories.size();
         int users = store.userCount();
         for (int u = 0; u < users; u++) {
-            if (memories.containsKey(u) || store.historyLength(u) > cfg.window()) mark(u);
+            if (memories.containsKey(u) || store.historyLength(u) >= minHistory) mark(u);
         }
         recovery = restored > 0 ? "restored " + restored + " users from " + file
                 : (why == null ? "the snapshot held no user" : why) + "; building from the store";
@@ -247,7 +250,7 @@ final class UserMemories implements AutoCloseable {
         long length = store.historyLength(user);
         LifelongMemory m = memories.get(user);
         if (m == null) {
-            if (length <= cfg.window()) return;
+            if (length < minHistory) return;
             memories.put(user, build(user));
             changed = true;
             return;

@@ -105,7 +105,7 @@ class LifelongServingTest {
     void longUsersAreScoredWithTheirMemoryAndExplainNamesItsParts() throws Exception {
         Path file = model(dir, "act.bin", 3);
         ServingModel m = ModelFile.load(file);
-        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("model", file.toString(), "memory.weight", "5"))) {
+        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("model", file.toString(), "memory.weight", "5", "memory.min_actions", "1"))) {
             assertEquals(200, t.post("/v1/events", TestServer.INGEST, longHistory(1)).statusCode());
             UserMemories mem = memories(t);
             assertEquals(2, mem.users(), "the long user and the catalog user have more than " + WINDOW + " actions");
@@ -168,6 +168,17 @@ class LifelongServingTest {
     }
 
     @Test
+    void historiesShorterThanMinActionsGetNoMemory() throws Exception {
+        Path file = model(dir, "act.bin", 8);
+        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("model", file.toString()))) { // min_actions 1000
+            assertEquals(200, t.post("/v1/events", TestServer.INGEST, longHistory(5)).statusCode());
+            assertEquals(0, memories(t).users(), "424 actions are fewer than the default memory.min_actions");
+            HttpResponse<String> r = t.get("/v1/recommend?user=long&k=3", TestServer.READ);
+            assertEquals("model", ModelServingTest.field(r.body(), "source"), r.body());
+        }
+    }
+
+    @Test
     void explainNeedsAModel() throws Exception {
         try (TestServer t = new TestServer(dir.resolve("store"), Map.of())) {
             assertEquals(200, t.post("/v1/events", TestServer.INGEST, longHistory(2)).statusCode());
@@ -181,7 +192,7 @@ class LifelongServingTest {
     void aLateActionInsideTheFoldedPartRebuildsTheUsersMemory() throws Exception {
         Path file = model(dir, "act.bin", 4);
         ServingModel m = ModelFile.load(file);
-        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("model", file.toString()))) {
+        try (TestServer t = new TestServer(dir.resolve("store"), Map.of("model", file.toString(), "memory.min_actions", "1"))) {
             assertEquals(200, t.post("/v1/events", TestServer.INGEST, longHistory(3)).statusCode());
             assertSameMemory(t, m, "long");
             long before = memories(t).rebuilds();
@@ -203,13 +214,13 @@ class LifelongServingTest {
         ServingModel m = ModelFile.load(file);
         Path store = dir.resolve("store");
         Path snapshot = store.resolve(UserMemories.DIR).resolve(UserMemories.FILE);
-        try (TestServer t = new TestServer(store, Map.of("model", file.toString()))) {
+        try (TestServer t = new TestServer(store, Map.of("model", file.toString(), "memory.min_actions", "1"))) {
             assertEquals(200, t.post("/v1/events", TestServer.INGEST, longHistory(4)).statusCode());
             memories(t);
         } // close writes the last snapshot
         assertTrue(Files.size(snapshot) > 0);
 
-        try (TestServer t = new TestServer(store, Map.of("model", file.toString()))) {
+        try (TestServer t = new TestServer(store, Map.of("model", file.toString(), "memory.min_actions", "1"))) {
             UserMemories mem = memories(t);
             assertEquals(2, mem.restoredUsers(), mem.recovery());
             assertEquals(0, mem.rebuilds());
@@ -221,14 +232,14 @@ class LifelongServingTest {
         byte[] bytes = Files.readAllBytes(snapshot);
         bytes[bytes.length / 2] ^= 0x40;
         Files.write(snapshot, bytes);
-        try (TestServer t = new TestServer(store, Map.of("model", file.toString()))) {
+        try (TestServer t = new TestServer(store, Map.of("model", file.toString(), "memory.min_actions", "1"))) {
             UserMemories mem = memories(t);
             assertEquals(0, mem.restoredUsers());
             assertTrue(mem.recovery().contains("checksum"), mem.recovery());
             assertSameMemory(t, m, "long");
         }
 
-        try (TestServer t = new TestServer(store, Map.of("model", other.toString()))) {
+        try (TestServer t = new TestServer(store, Map.of("model", other.toString(), "memory.min_actions", "1"))) {
             UserMemories mem = memories(t);
             assertEquals(0, mem.restoredUsers());
             assertTrue(mem.recovery().contains("built for model"), mem.recovery());
@@ -236,7 +247,7 @@ class LifelongServingTest {
         }
 
         Files.write(snapshot, new byte[] {1, 2, 3});
-        try (TestServer t = new TestServer(store, Map.of("model", file.toString()))) {
+        try (TestServer t = new TestServer(store, Map.of("model", file.toString(), "memory.min_actions", "1"))) {
             assertTrue(memories(t).recovery().contains("too short"), memories(t).recovery());
             assertSameMemory(t, m, "long");
         }

@@ -45,7 +45,7 @@ class MemoryKill9Test {
         int cycles = Integer.getInteger("actrec.memoryCrashCycles", 3);
         for (int cycle = 0; cycle < cycles; cycle++) {
             ChildJvm child = ChildJvm.start(ServerProcess.class, Map.of("ACTREC_TOKEN", TOKEN), data.toString(),
-                    "model=" + model, "memory.snapshot_s=0");
+                    "model=" + model, "memory.snapshot_s=0", "memory.min_actions=1");
             URI uri = URI.create("http://127.0.0.1:" + child.port() + "/v1/events");
             AtomicLong acked = new AtomicLong();
             Thread client = new Thread(() -> ingestUntilRefused(uri, nextBatch, acked, seed));
@@ -56,7 +56,7 @@ class MemoryKill9Test {
             client.join();
             assertTrue(acked.get() >= 4, "too little acknowledged in cycle " + cycle + " (seed " + seed + ")");
 
-            try (TestServer t = new TestServer(data, Map.of("model", model.toString()))) {
+            try (TestServer t = new TestServer(data, Map.of("model", model.toString(), "memory.min_actions", "1"))) {
                 UserMemories mem = LifelongServingTest.memories(t);
                 if (mem.restoredUsers() > 0) restoredSomewhere++;
                 for (int u = 0; u < USERS; u++) {
