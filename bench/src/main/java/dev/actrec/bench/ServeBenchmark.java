@@ -299,7 +299,7 @@ public final class ServeBenchmark {
                 Pattern pending = Pattern.compile("(?m)^actrec_memory_pending_users ([0-9.eE+]+)$");
                 Pattern users = Pattern.compile("(?m)^actrec_memory_users ([0-9.eE+]+)$");
                 while (true) {
-                    String metrics = connection().get("/metrics").body();
+                    String metrics = getUntimed("/metrics");
                     Matcher mp = pending.matcher(metrics), mu = users.matcher(metrics);
                     if (!mp.find() || !mu.find()) throw new IOException("the server exports no actrec_memory_* metrics");
                     if (Double.parseDouble(mp.group(1)) == 0) {
@@ -366,7 +366,7 @@ public final class ServeBenchmark {
     /** The server's retrieval index and its recall@10 against the exact scan, measured when it built the index. */
     private Map<String, String> retrievalFacts() throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
-        String metrics = get("/metrics");
+        String metrics = getUntimed("/metrics");
         Matcher kind = Pattern.compile("actrec_model_info\\{[^}]*retrieval=\"(\\w+)\"").matcher(metrics);
         out.put("retrieval", kind.find() ? kind.group(1) : "unknown");
         Matcher recall = Pattern.compile("(?m)^actrec_retrieval_recall_at_10 ([0-9.eE+-]+|NaN)$").matcher(metrics);
@@ -482,6 +482,16 @@ public final class ServeBenchmark {
 
     private String get(String path) throws IOException {
         return check("GET " + path, connection().get(path));
+    }
+
+    /**
+     * A GET on a connection of its own, for reads outside the timed phases: a thread's kept-alive connection may
+     * have sat idle through a whole phase, past the server's idle timeout.
+     */
+    private String getUntimed(String path) throws IOException {
+        try (LoopbackHttpClient c = new LoopbackHttpClient("127.0.0.1", port, TOKEN)) {
+            return check("GET " + path, c.get(path));
+        }
     }
 
     private String post(String path, String body) throws IOException {
