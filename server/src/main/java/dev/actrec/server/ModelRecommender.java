@@ -267,7 +267,8 @@ final class ModelRecommender implements Recommender {
     /** λ · log(pool(c, memory) + δ / W) for model item {@code index}; the keys are in the scratch. */
     private float memoryTerm(Scratch s, int index) {
         ItemEmbeddings v = memories.vectors();
-        double pool = s.readout.pool(s.keys, v.rows(), v.offset(index));
+        // Keys too unlike the item to matter next to the floor 1/W are skipped (CappedReadout bounds the change).
+        double pool = s.readout.poolBesideFloor(s.keys, v.rows(), v.offset(index));
         return (float) (memoryWeight * Math.log(pool + 1.0 / s.keys.total()));
     }
 

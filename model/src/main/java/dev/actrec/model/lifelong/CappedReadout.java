@@ -26,6 +26,8 @@ public final class CappedReadout {
     private final float invTau;
     private float[] dots = new float[1024];
     private float[] query = new float[0];
+    private float[] kept = new float[0];
+    private int[] keptKey = new int[0];
     private final int[] topIdx;
     private final float[] topScore;
 
@@ -44,7 +46,24 @@ public final class CappedReadout {
 
     /** pool(q, keys) for the query {@code q[qOff .. qOff + keys.dim())}. */
     public double pool(KeySet keys, float[] q, int qOff) {
-        return read(keys, q, qOff, null, null, 0);
+        return read(keys, q, qOff, null, null, 0, Float.NEGATIVE_INFINITY);
+    }
+
+    /**
+     * pool(q, keys) without the keys less similar to q than {@link #negligibleBelow()}: their terms are dropped.
+     * What that changes is bounded: a kept key's term is at most (weight per action) × (its share of the budget) ×
+     * exp((q·k − 1)/τ), so all dropped terms together are below {@code maxWeightPerAction · budget · e^-20 / W}, that is
+     * below {@code 2.1e-9 · maxWeightPerAction · budget} times the pool's floor δ/W (δ = 1 action). Next to that floor
+     * (the server's score adds it before the log) the difference is invisible, and the selection then runs over the
+     * few keys that can matter instead of all of them; most candidates have none and cost one scan.
+     */
+    public double poolBesideFloor(KeySet keys, float[] q, int qOff) {
+        return read(keys, q, qOff, null, null, 0, negligibleBelow());
+    }
+
+    /** Similarity below which a key's term is under e^-20 of its weight: 1 − 20τ. */
+    public float negligibleBelow() {
+        return 1f - 20f / invTau;
     }
 
     /**
@@ -53,7 +72,7 @@ public final class CappedReadout {
      * is {@link #lastKept()}. For explanations, not for the hot path.
      */
     public double explain(KeySet keys, float[] q, int qOff, int[] outKeys, double[] outTerms, int max) {
-        return read(keys, q, qOff, outKeys, outTerms, max);
+        return read(keys, q, qOff, outKeys, outTerms, max, Float.NEGATIVE_INFINITY);
     }
 
     private int lastKept;
@@ -61,7 +80,7 @@ public final class CappedReadout {
     /** Keys written by the last {@link #explain}. */
     public int lastKept() { return lastKept; }
 
-    private double read(KeySet keys, float[] q, int qOff, int[] outKeys, double[] outTerms, int max) {
+    private double read(KeySet keys, float[] q, int qOff, int[] outKeys, double[] outTerms, int max, float minSimilarity) {
         lastKept = 0;
         int n = keys.size();
         if (n == 0 || keys.total() <= 0) return 0;
@@ -70,21 +89,41 @@ public final class CappedReadout {
         if (query.length != d) query = new float[d];
         System.arraycopy(q, qOff, query, 0, d);
         VectorKernels.dotMany(keys.rows(), n, d, query, dots);
+        float[] scores = dots;
+        int[] index = null;  // position in scores -> key, when the keys were filtered
+        if (minSimilarity > Float.NEGATIVE_INFINITY) {
+            // Keep the keys that can matter, in key order (so ties still go to the earlier key).
+            if (kept.length < n) {
+                kept = new float[Math.max(n, kept.length * 2)];
+                keptKey = new int[kept.length];
+            }
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                if (dots[i] >= minSimilarity) {
+                    kept[m] = dots[i];
+                    keptKey[m++] = i;
+                }
+            }
+            if (m == 0) return 0;
+            scores = kept;
+            index = keptKey;
+            n = m;
+        }
         float[] act = keys.actions();
         // Select the best 8, 32, ... keys until they fill the budget; each pass ranks as the last would.
-        int want = Math.min(FIRST_PASS, budget), kept;
+        int want = Math.min(FIRST_PASS, budget), selected;
         while (true) {
-            kept = VectorKernels.topK(dots, n, want, topIdx, topScore);
-            if (kept < want || want == budget) break;
-            double inKept = 0;
-            for (int r = 0; r < kept; r++) inKept += act[topIdx[r]];
-            if (inKept >= budget) break;
+            selected = VectorKernels.topK(scores, n, want, topIdx, topScore);
+            if (selected < want || want == budget) break;
+            double inSelected = 0;
+            for (int r = 0; r < selected; r++) inSelected += act[index == null ? topIdx[r] : index[topIdx[r]]];
+            if (inSelected >= budget) break;
             want = Math.min(budget, want * 4);
         }
         float[] w = keys.weights();
         double remaining = budget, s = 0;
-        for (int r = 0; r < kept && remaining > 0; r++) {
-            int k = topIdx[r];
+        for (int r = 0; r < selected && remaining > 0; r++) {
+            int k = index == null ? topIdx[r] : index[topIdx[r]];
             double take = Math.min(act[k], remaining);
             double term = w[k] * (take / act[k]) * Math.exp((topScore[r] - 1) * invTau);
             s += term;

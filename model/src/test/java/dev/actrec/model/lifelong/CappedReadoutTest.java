@@ -2,6 +2,7 @@ package dev.actrec.model.lifelong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -67,7 +68,48 @@ class CappedReadoutTest {
             assertEquals(got, sum, Math.abs(got) * 1e-9 + 1e-300, "the terms add up to the pool");
             if (readout.lastKept() > CappedReadout.FIRST_PASS) secondPass++;
         }
-        org.junit.jupiter.api.Assertions.assertTrue(secondPass > 50, "the second pass ran " + secondPass + " times");
+        assertTrue(secondPass > 50, "the second pass ran " + secondPass + " times");
+    }
+
+    @Test
+    void droppingKeysBelowTheNegligibleSimilarityChangesNothingNextToTheFloor() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        CappedReadout readout = new CappedReadout(100, 0.03f);
+        KeySet keys = new KeySet(D, 4);
+        float[] row = new float[D], q = new float[D];
+        int pruned = 0;
+        for (int trial = 0; trial < 400; trial++) {
+            keys.clear();
+            int n = rnd.nextInt(1, 300);
+            double total = 0, maxWeightPerAction = 0;
+            for (int i = 0; i < n; i++) {
+                unit(rnd, row);
+                float w = (float) rnd.nextDouble(0.05, 2), a = (float) Math.max(0.1, rnd.nextDouble() * 50);
+                keys.add(row, 0, w, a);
+                total += w;
+                maxWeightPerAction = Math.max(maxWeightPerAction, w / a);
+            }
+            keys.setTotal(total);
+            unit(rnd, q);
+            if (trial % 3 == 0) System.arraycopy(keys.rows(), D * rnd.nextInt(n), q, 0, D); // the item itself is a key
+            double floor = 1 / total;
+            double exact = readout.pool(keys, q, 0), besideFloor = readout.poolBesideFloor(keys, q, 0);
+            assertTrue(besideFloor <= exact + 1e-15, "dropping keys only removes terms");
+            double bound = maxWeightPerAction * 100 * Math.exp(-20);
+            assertTrue(Math.log(exact + floor) - Math.log(besideFloor + floor) <= bound + 1e-12,
+                    "trial " + trial + ": " + exact + " vs " + besideFloor + ", bound " + bound + " of the floor");
+            if (besideFloor < exact) pruned++;
+        }
+        assertTrue(pruned > 0, "some trials dropped a key that mattered at all");
+    }
+
+    private static void unit(SplittableRandom rnd, float[] v) {
+        double n2 = 0;
+        for (int j = 0; j < v.length; j++) {
+            v[j] = (float) rnd.nextGaussian();
+            n2 += v[j] * v[j];
+        }
+        for (int j = 0; j < v.length; j++) v[j] /= (float) Math.sqrt(n2);
     }
 
     @Test
