@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print one JSON object.",
-        subcommands = {BenchCommand.Store.class, BenchServeCommand.class, BenchLifelongCommand.class})
+        subcommands = {BenchCommand.Store.class, BenchServeCommand.class, BenchLifelongCommand.class,
+                BenchMemoryCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
