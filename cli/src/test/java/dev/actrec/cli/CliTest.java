@@ -161,6 +161,8 @@ class CliTest {
         Run first = run(args);
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("4,200 stored") && first.out().contains("user 31: 3,000 actions, showing 10"), first.out());
+        // the heavy user's lifelong memory is built before the demo explains a score with it
+        assertTrue(first.out().contains("/v1/explain?user=31&item=17") && first.out().contains("\"memory_actions\":3000"), first.out());
         Run again = run(args);
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("0 stored, 4,200 duplicates dropped"), again.out());
