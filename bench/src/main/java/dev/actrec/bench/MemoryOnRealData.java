@@ -83,10 +83,7 @@ public final class MemoryOnRealData {
                 boolean withMemory = prefix > window;
                 if (withMemory) {
                     memory.longTermKeys(keys);
-                    double floor = 1.0 / keys.total();
-                    for (int c = 1; c <= items; c++) {
-                        term[c] = Math.log(readout.poolBesideFloor(keys, vectors.rows(), vectors.offset(c)) + floor);
-                    }
+                    for (int c = 1; c <= items; c++) term[c] = readout.logPoolBesideFloor(keys, vectors.rows(), vectors.offset(c));
                 }
                 for (int i = 0; i < prefix; i++) seen[seq[i]] = true;
                 seen[target] = false; // the target is never masked

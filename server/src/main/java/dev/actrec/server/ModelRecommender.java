@@ -6,6 +6,7 @@ import dev.actrec.model.ServingModel;
 import dev.actrec.model.lifelong.CappedReadout;
 import dev.actrec.model.lifelong.ItemEmbeddings;
 import dev.actrec.model.lifelong.KeySet;
+import dev.actrec.model.lifelong.MemoryConfig;
 import dev.actrec.model.retrieval.ItemFilter;
 import dev.actrec.model.retrieval.ItemIndex;
 import dev.actrec.simd.VectorKernels;
@@ -216,8 +217,7 @@ final class ModelRecommender implements Recommender {
     }
 
     /** Action weights of the explanation's recent part: the memory's. */
-    private static final dev.actrec.model.lifelong.MemoryConfig TYPE_WEIGHTS =
-            dev.actrec.model.lifelong.MemoryConfig.defaults();
+    private static final MemoryConfig TYPE_WEIGHTS = MemoryConfig.defaults();
 
     /** The model index of store item {@code item}, 0 when the model does not know it. */
     int modelIndex(int item) {
@@ -268,8 +268,7 @@ final class ModelRecommender implements Recommender {
     private float memoryTerm(Scratch s, int index) {
         ItemEmbeddings v = memories.vectors();
         // Keys too unlike the item to matter next to the floor 1/W are skipped (CappedReadout bounds the change).
-        double pool = s.readout.poolBesideFloor(s.keys, v.rows(), v.offset(index));
-        return (float) (memoryWeight * Math.log(pool + 1.0 / s.keys.total()));
+        return (float) (memoryWeight * s.readout.logPoolBesideFloor(s.keys, v.rows(), v.offset(index)));
     }
 
     /**
@@ -338,7 +337,7 @@ final class ModelRecommender implements Recommender {
             query = new float[info.dim()];
             seenBits = new long[(info.numItems() >> 6) + 1];
             boolean memory = memories != null;
-            int maxKeys = memory ? memories.config().tokens() * (memories.config().heavyHitters() + 1) : 0;
+            int maxKeys = memory ? memories.config().maxLongTermKeys() : 0;
             keys = new KeySet(info.dim(), memory ? maxKeys : 1);
             readout = new CappedReadout(MEMORY_BUDGET, MEMORY_TEMPERATURE);
             keyToken = new int[maxKeys];

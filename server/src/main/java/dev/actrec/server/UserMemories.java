@@ -7,6 +7,7 @@ import dev.actrec.model.lifelong.LifelongMemory;
 import dev.actrec.model.lifelong.MemoryConfig;
 import dev.actrec.model.lifelong.MemoryFormatException;
 import dev.actrec.store.ActionStore;
+import dev.actrec.store.internal.FileSync;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -27,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
@@ -82,7 +84,9 @@ final class UserMemories implements AutoCloseable {
     private final ConcurrentHashMap<Integer, LifelongMemory> memories = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Integer> dirty = new LinkedBlockingQueue<>();
     private final Set<Integer> queued = ConcurrentHashMap.newKeySet();
-    private final ActionColumns buffer = new ActionColumns(FOLD_SLICE);
+    private final ActionColumns buffer = new ActionColumns(FOLD_SLICE); // the updater thread's only
+    /** Users marked and not yet folded: counted down only after the fold, so 0 means every memory is current. */
+    private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicLong folded = new AtomicLong();
     private final AtomicLong rebuilt = new AtomicLong();
     private final AtomicLong snapshots = new AtomicLong();
@@ -218,9 +222,6 @@ final class UserMemories implements AutoCloseable {
         while (waiting.get() > 0) Thread.sleep(2);
     }
 
-    /** Users marked and not yet folded: counted down only after the fold, so 0 means every memory is current. */
-    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
-
     private void run() {
         while (!stopping) {
             try {
@@ -279,9 +280,8 @@ final class UserMemories implements AutoCloseable {
     /** A memory folded from scratch over the user's whole stored history (not yet visible to requests). */
     LifelongMemory build(int user) throws IOException {
         LifelongMemory m = new LifelongMemory(cfg, vectors);
-        ActionColumns all = new ActionColumns(1024);
-        int n = store.readFrom(user, 0, all);
-        fold(m, all, 0, n);
+        int n = store.readFrom(user, 0, buffer);
+        fold(m, buffer, 0, n);
         return m;
     }
 
@@ -325,9 +325,7 @@ final class UserMemories implements AutoCloseable {
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        FileSync.syncDirectory(file.getParent());
         snapshots.incrementAndGet();
     }
 

@@ -28,6 +28,7 @@ public final class CappedReadout {
     private float[] query = new float[0];
     private float[] kept = new float[0];
     private int[] keptKey = new int[0];
+    private int lastKept;
     private final int[] topIdx;
     private final float[] topScore;
 
@@ -61,6 +62,14 @@ public final class CappedReadout {
         return read(keys, q, qOff, null, null, 0, negligibleBelow());
     }
 
+    /**
+     * {@code log(poolBesideFloor + δ/W)} with δ = 1 action and W the keys' whole mass: the serving score's memory
+     * term before its weight λ.
+     */
+    public double logPoolBesideFloor(KeySet keys, float[] q, int qOff) {
+        return Math.log(poolBesideFloor(keys, q, qOff) + 1.0 / keys.total());
+    }
+
     /** Similarity below which a key's term is under e^-20 of its weight: 1 − 20τ. */
     public float negligibleBelow() {
         return 1f - 20f / invTau;
@@ -74,8 +83,6 @@ public final class CappedReadout {
     public double explain(KeySet keys, float[] q, int qOff, int[] outKeys, double[] outTerms, int max) {
         return read(keys, q, qOff, outKeys, outTerms, max, Float.NEGATIVE_INFINITY);
     }
-
-    private int lastKept;
 
     /** Keys written by the last {@link #explain}. */
     public int lastKept() { return lastKept; }

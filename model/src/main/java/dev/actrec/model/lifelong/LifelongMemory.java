@@ -216,7 +216,7 @@ public final class LifelongMemory {
     /**
      * {@link #longTermKeys(KeySet)} that also says where each key comes from: {@code keyToken[i]} is its token and
      * {@code keyItem[i]} the heavy hitter's item, or -1 for a centroid. Both arrays (or neither) must hold
-     * {@link #maxLongTermKeys()} entries.
+     * {@link MemoryConfig#maxLongTermKeys()} entries.
      */
     public void longTermKeys(KeySet keys, int[] keyToken, int[] keyItem) {
         keys.clear();
@@ -247,16 +247,8 @@ public final class LifelongMemory {
         keys.setTotal(tokenMass());
     }
 
-    /** The most keys {@link #longTermKeys} writes: a centroid and H heavy hitters per token. */
-    public int maxLongTermKeys() {
-        return m * (h + 1);
-    }
-
     /** Actions token {@code k} absorbed. */
     public int tokenCount(int k) { return count[checkToken(k)]; }
-
-    /** Summed type weight of token {@code k}'s actions. */
-    public float tokenMass(int k) { return mass[checkToken(k)]; }
 
     /** Time (ms) of the newest action token {@code k} absorbed. */
     public long tokenLastSeen(int k) { return lastSeen[checkToken(k)]; }

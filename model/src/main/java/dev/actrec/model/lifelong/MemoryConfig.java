@@ -53,6 +53,11 @@ public record MemoryConfig(int tokens, int heavyHitters, float joinCosine, int w
         return new MemoryConfig(m, heavyHitters, joinCosine, window, typeWeights);
     }
 
+    /** The most keys {@link LifelongMemory#longTermKeys} writes: a centroid and the heavy hitters per token. */
+    public int maxLongTermKeys() {
+        return tokens * (heavyHitters + 1);
+    }
+
     public MemoryConfig withJoinCosine(float c) {
         return new MemoryConfig(tokens, heavyHitters, c, window, typeWeights);
     }
