@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.actrec.core.ActionType;
 import dev.actrec.core.EventBatch;
 import dev.actrec.core.EventReader;
 import dev.actrec.core.gen.GenConfig;
@@ -15,6 +16,7 @@ import dev.actrec.core.gen.lifelong.LifelongOracle;
 import dev.actrec.core.io.EventFormat;
 import dev.actrec.core.io.EventReaders;
 import dev.actrec.model.lifelong.AttentionConfig;
+import dev.actrec.model.lifelong.EngagementHead;
 import dev.actrec.model.lifelong.ItemEmbeddings;
 import dev.actrec.model.lifelong.LifelongMemory;
 import dev.actrec.model.lifelong.LifelongScorer;
@@ -53,19 +55,30 @@ import java.util.function.Consumer;
 public final class LifelongBenchmark {
     /** What to run; {@code users[i]} users of length {@code lengths[i]}. */
     public record Config(Path workDir, int[] lengths, int[] users, int items, int categories, long seed, int heldOut,
-                         int candidates, int latencyReps, int maxTrainPerUser, ItemEmbeddings.Config embedding,
+                         int headTrain, int candidates, int latencyReps, int maxTrainPerUser, ItemEmbeddings.Config embedding,
                          MemoryConfig memory, AttentionConfig attention) {
         public Config {
             if (lengths.length == 0 || lengths.length != users.length) {
                 throw new IllegalArgumentException("lengths and users must be non-empty and of equal size");
             }
-            for (int l : lengths) if (l <= heldOut) throw new IllegalArgumentException("every length must exceed heldOut=" + heldOut + ", got " + l);
+            for (int l : lengths) {
+                if (l <= heldOut + headTrain) {
+                    throw new IllegalArgumentException("every length must exceed heldOut + headTrain = " + (heldOut + headTrain) + ", got " + l);
+                }
+            }
             if (heldOut <= 0) throw new IllegalArgumentException("heldOut must be positive, was " + heldOut);
+            if (headTrain <= 0) throw new IllegalArgumentException("headTrain must be positive, was " + headTrain);
             if (candidates <= 0 || candidates > items) throw new IllegalArgumentException("candidates must be in [1, items], was " + candidates);
         }
     }
 
     private static final int TOP = 10;
+    private static final double HEAD_L2 = 1.0;
+    private static final boolean[] ENGAGED = new boolean[ActionType.COUNT];
+
+    static {
+        for (ActionType t : LifelongOracle.ENGAGED) ENGAGED[t.code()] = true;
+    }
     private static final Method[] METHODS = Method.values();
 
     /** One user's actions, columnar. */
@@ -137,7 +150,10 @@ public final class LifelongBenchmark {
         g.writeNumberField("heldOutPerUser", cfg.heldOut());
         g.writeStringField("metrics", "HR@10 and NDCG@10 over the whole catalog, no masking; per-user means; 95% CI = "
                 + "mean ± 1.96·sd/sqrt(users) (normal approximation)");
-        g.writeStringField("actionHead", "none: the scorers have no action head, so AUC/GAUC are not reported");
+        g.writeStringField("actionHead", "P(engaged = long_view or stronger | shown item): per method a logistic head "
+                + "over the parts of its score (log window pool, log long pool, log popularity), fitted per L on the "
+                + cfg.headTrain() + " positions before each user's test positions; AUC pooled over the test positions, "
+                + "GAUC = mean over users with both classes of their AUC (95% CI as above); the oracle uses the true probability");
         g.writeStringField("kernels", VectorKernels.implementationName());
         g.writeObjectFieldStart("embedding");
         g.writeStringField("method", "skip-gram with negative sampling over training actions");
@@ -169,18 +185,42 @@ public final class LifelongBenchmark {
         long updateNanos = 0, updates = 0;
         long maxMemoryBytes = 0;
         int tokensUsed = 0;
+        // action heads: features of the shown item at the headTrain positions before the test ones (training) and
+        // at the test positions; label = engaged (long_view or stronger)
+        int hk = cfg.headTrain(), nf = LifelongScorer.FEATURES;
+        double[][] headX = new double[METHODS.length][n * hk * nf], testX = new double[METHODS.length][n * k * nf];
+        boolean[] headY = new boolean[n * hk], testY = new boolean[n * k];
+        double[] oracleEngaged = new double[n * k];
+        int[] shown = new int[1];
+        double[] shownFeatures = new double[nf];
         for (int u = 0; u < n; u++) {
             History h = users[u];
             scorer.startUser(h.items(), h.types());
             LifelongMemory mem = new LifelongMemory(mc, emb);
-            int firstTest = length - k;
+            int firstTest = length - k, headStart = firstTest - hk;
             long t = System.nanoTime();
-            for (int p = 0; p < firstTest; p++) mem.append(h.items()[p], h.types()[p], h.ts()[p]);
+            for (int p = 0; p < headStart; p++) mem.append(h.items()[p], h.types()[p], h.ts()[p]);
             updateNanos += System.nanoTime() - t;
+            for (int p = headStart; p < firstTest; p++) {
+                scorer.advanceTo(p);
+                int row = u * hk + p - headStart;
+                headY[row] = ENGAGED[h.types()[p]];
+                shown[0] = h.items()[p];
+                for (int mi = 0; mi < METHODS.length; mi++) {
+                    scorer.features(METHODS[mi], mem, shown, 1, shownFeatures);
+                    System.arraycopy(shownFeatures, 0, headX[mi], row * nf, nf);
+                }
+                t = System.nanoTime();
+                mem.append(h.items()[p], h.types()[p], h.ts()[p]);
+                updateNanos += System.nanoTime() - t;
+            }
             updates += firstTest;
             for (int p = firstTest; p < length; p++) {
                 scorer.advanceTo(p);
                 int actual = h.items()[p];
+                int row = u * k + p - firstTest;
+                testY[row] = ENGAGED[h.types()[p]];
+                shown[0] = actual;
                 for (int mi = 0; mi < METHODS.length; mi++) {
                     scorer.scoreCatalog(METHODS[mi], mem, scores);
                     int rank = rankOf(scores, actual);
@@ -188,6 +228,8 @@ public final class LifelongBenchmark {
                         hr[mi][u] += 1.0 / k;
                         ndcg[mi][u] += 1.0 / k / (Math.log(rank + 2) / Math.log(2));
                     }
+                    scorer.features(METHODS[mi], mem, shown, 1, shownFeatures);
+                    System.arraycopy(shownFeatures, 0, testX[mi], row * nf, nf);
                 }
                 t = System.nanoTime();
                 mem.append(actual, h.types()[p], h.ts()[p]);
@@ -203,7 +245,8 @@ public final class LifelongBenchmark {
         LifelongOracle oracle = new LifelongOracle(lc);
         oracle.forEachHeldOut(k, x -> true, (user, pos, prob, actualRank, type, typeProb) -> {
             int itemIndex = oracle.catalog().itemId(actualRank) - 1;
-            if (itemIndex != users[user - 1].items()[pos]) {
+            History uh = users[user - 1];
+            if (itemIndex != uh.items()[pos] || type != uh.types()[pos]) {
                 throw new IllegalStateException("data file disagrees with the generator at user " + user + ", position " + pos);
             }
             int rank = LifelongOracle.rankOf(prob, actualRank);
@@ -211,7 +254,18 @@ public final class LifelongBenchmark {
                 hr[o][user - 1] += 1.0 / k;
                 ndcg[o][user - 1] += 1.0 / k / (Math.log(rank + 2) / Math.log(2));
             }
+            double engaged = 0;
+            for (int ty = 0; ty < typeProb.length; ty++) if (ENGAGED[ty]) engaged += typeProb[ty];
+            oracleEngaged[(user - 1) * k + pos - (length - k)] = engaged;
         });
+        double[][] engagedProb = new double[METHODS.length + 1][];
+        EngagementHead[] heads = new EngagementHead[METHODS.length];
+        for (int mi = 0; mi < METHODS.length; mi++) {
+            heads[mi] = EngagementHead.fit(headX[mi], nf, headY, n * hk, HEAD_L2);
+            engagedProb[mi] = new double[n * k];
+            for (int r = 0; r < n * k; r++) engagedProb[mi][r] = heads[mi].probability(testX[mi], r * nf);
+        }
+        engagedProb[o] = oracleEngaged;
 
         // rank latency: the first user at the end of its history, the same random candidates for every method
         History h = users[0];
@@ -252,6 +306,7 @@ public final class LifelongBenchmark {
             g.writeObjectFieldStart(mi == METHODS.length ? "oracle" : METHODS[mi].label());
             writeMetric(g, "hr10", hr[mi]);
             writeMetric(g, "ndcg10", ndcg[mi]);
+            writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
             if (mi < METHODS.length) {
                 g.writeNumberField("rankP50Ms", round(latency[mi][0], 3));
                 g.writeNumberField("rankP99Ms", round(latency[mi][1], 3));
@@ -282,6 +337,29 @@ public final class LifelongBenchmark {
         g.writeNumberField("simTopK", ac.simTopK());
         g.writeNumberField("twinTopK", ac.twinTopK());
         g.writeEndObject();
+    }
+
+    /** Pooled AUC, GAUC over users with both classes (with its interval) and the head's weights per raw feature. */
+    private static void writeActionHead(JsonGenerator g, double[] prob, boolean[] engaged, int users, int k,
+                                        EngagementHead head) throws IOException {
+        g.writeNumberField("auc", round(LifelongOracle.auc(prob, engaged, users * k), 4));
+        double[] perUser = new double[users];
+        int valid = 0;
+        for (int u = 0; u < users; u++) {
+            double a = LifelongOracle.auc(Arrays.copyOfRange(prob, u * k, u * k + k), Arrays.copyOfRange(engaged, u * k, u * k + k), k);
+            if (!Double.isNaN(a)) perUser[valid++] = a;
+        }
+        if (valid > 0) {
+            writeMetric(g, "gauc", Arrays.copyOf(perUser, valid));
+        } else {
+            g.writeNullField("gauc");
+        }
+        g.writeNumberField("gaucUsers", valid);
+        if (head != null) {
+            g.writeArrayFieldStart("headWeights");
+            for (int j = 0; j < head.dims(); j++) g.writeNumber(round(head.rawWeight(j), 4));
+            g.writeEndArray();
+        }
     }
 
     private static void writeMetric(JsonGenerator g, String name, double[] perUser) throws IOException {

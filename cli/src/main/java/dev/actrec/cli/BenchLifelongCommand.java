@@ -31,6 +31,8 @@ final class BenchLifelongCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--held-out", defaultValue = "10", description = "Test positions per user (its last actions). Default: ${DEFAULT-VALUE}")
     int heldOut;
+    @Option(names = "--head-train", defaultValue = "50", description = "Action heads: training positions per user (the actions just before the test ones). Default: ${DEFAULT-VALUE}")
+    int headTrain;
     @Option(names = "--candidates", defaultValue = "1000", description = "Candidates per timed rank request. Default: ${DEFAULT-VALUE}")
     int candidates;
     @Option(names = "--latency-requests", defaultValue = "100", description = "Timed rank requests per method and length. Default: ${DEFAULT-VALUE}")
@@ -61,7 +63,7 @@ final class BenchLifelongCommand implements Callable<Integer> {
         ItemEmbeddings.Config e = ItemEmbeddings.Config.defaults(seed);
         e = new ItemEmbeddings.Config(e.dim(), e.window(), e.negatives(), epochs, e.learningRate(), e.seed());
         int cats = categories != null ? categories : LifelongConfig.defaultCategories(items);
-        LifelongBenchmark.Config cfg = new LifelongBenchmark.Config(dir, lengths, users, items, cats, seed, heldOut,
+        LifelongBenchmark.Config cfg = new LifelongBenchmark.Config(dir, lengths, users, items, cats, seed, heldOut, headTrain,
                 candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withJoinCosine(joinCosine),
                 new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100));
         try (JsonGenerator g = Json.to(System.out)) {

@@ -30,7 +30,8 @@ import java.util.Arrays;
  *   token centroids (the rest of each token's mass) — read out like TWIN: the keys most similar to c until
  *   {@code twinTopK} actions' worth, then exact attention. O(M·(H+1)) per candidate instead of O(history).</li>
  * </ul>
- * This is a fixed, non-learned scorer over learned item vectors: no action head (no AUC), no end-to-end training.
+ * This is a fixed, non-learned scorer over learned item vectors, not trained end to end; {@link #features} gives its
+ * parts to an {@link EngagementHead}, a small logistic head trained on them.
  *
  * <p>Per user: {@link #startUser} then {@link #advanceTo} with non-decreasing positions; scores describe the action
  * at that position given everything before it. Not thread-safe; buffers are reused, no allocation per request once
@@ -226,6 +227,40 @@ public final class LifelongScorer {
             for (int i = 0; i < n; i++) out[i] = logPop[cands[i]];
             return;
         }
+        candidatePools(m, memory, cands, n);
+        combine(m, cands, n, out);
+    }
+
+    /** Inputs of a method's score per candidate, the features of an action head: see {@link #features}. */
+    public static final int FEATURES = 3;
+
+    /**
+     * The parts the score of {@code cands[0..n)} is made of, row-major {@code (n, FEATURES)} into {@code out}:
+     * log pool(c, window), log(pool(c, long) + δ / W(long)) (0 when the method has no long pool or there is no
+     * older action) and log(1 + n_c). Popularity has only the last. The score is 1·f0 + λ·f1 + β·f2; an action
+     * head weighs them as it learns to.
+     */
+    public void features(Method m, LifelongMemory memory, int[] cands, int n, double[] out) {
+        if (m == Method.POPULARITY) {
+            for (int i = 0; i < n; i++) {
+                out[i * FEATURES] = 0;
+                out[i * FEATURES + 1] = 0;
+                out[i * FEATURES + 2] = logPop[cands[i]];
+            }
+            return;
+        }
+        candidatePools(m, memory, cands, n);
+        boolean hasLong = m != Method.LAST_N && oldMass > 0;
+        double floor = oldMass == 0 ? 1 : a.longFloor() / oldMass;
+        for (int i = 0; i < n; i++) {
+            out[i * FEATURES] = Math.log(poolWin[i] + 1e-30);
+            out[i * FEATURES + 1] = hasLong ? Math.log(poolLong[i] + floor) : 0;
+            out[i * FEATURES + 2] = logPop[cands[i]];
+        }
+    }
+
+    /** poolWin[0..n) and poolLong[0..n) of the candidates under a method other than popularity. */
+    private void candidatePools(Method m, LifelongMemory memory, int[] cands, int n) {
         windowPool(memory, m);
         for (int i = 0; i < n; i++) poolWin[i] = poolOne(winKeys, cands[i], invTauWin);
         switch (m) {
@@ -256,7 +291,6 @@ public final class LifelongScorer {
             }
             default -> throw new AssertionError(m);
         }
-        combine(m, cands, n, out);
     }
 
     private void combine(Method m, int[] cands, int n, double[] out) {

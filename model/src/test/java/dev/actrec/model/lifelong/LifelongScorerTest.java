@@ -135,6 +135,35 @@ class LifelongScorerTest {
         }
     }
 
+    /** The features an action head reads are exactly the parts of the score: score = f0 + λ·f1 + β·f2. */
+    @Test
+    void featuresAreThePartsOfTheScore() {
+        MemoryConfig mc = MemoryConfig.defaults();
+        AttentionConfig ac = AttentionConfig.defaults();
+        LifelongScorer scorer = new LifelongScorer(emb, categoryOf, counts, ac, mc);
+        int u = 2, p = 3_000;
+        scorer.startUser(items[u], types[u]);
+        scorer.advanceTo(p);
+        LifelongMemory mem = LifelongMemory.rebuild(mc, emb, items[u], types[u], ts[u], p);
+        int[] cands = new SplittableRandom(8).ints(40, 0, ITEMS).toArray();
+        cands[0] = items[u][p - 1500];
+        double[] score = new double[cands.length], f = new double[cands.length * LifelongScorer.FEATURES];
+        for (Method m : Method.values()) {
+            scorer.scoreCandidates(m, mem, cands, cands.length, score);
+            scorer.features(m, mem, cands, cands.length, f);
+            for (int i = 0; i < cands.length; i++) {
+                double[] w = m == Method.POPULARITY ? new double[]{0, 0, 1}
+                        : new double[]{1, m == Method.LAST_N ? 0 : ac.longWeight(), ac.popularityWeight()};
+                double sum = 0;
+                for (int j = 0; j < LifelongScorer.FEATURES; j++) sum += w[j] * f[i * LifelongScorer.FEATURES + j];
+                assertEquals(score[i], sum, 1e-9 * Math.max(1, Math.abs(sum)), m + " candidate " + cands[i]);
+            }
+            if (m != Method.POPULARITY && m != Method.LAST_N) {
+                assertTrue(f[1] != 0, m + ": an item of the old history has a long-term part");
+            }
+        }
+    }
+
     private static double naivePool(int u, int from, int to, int cand, float tau, MemoryConfig mc) {
         double s = 0, w = 0;
         float[] rows = emb.rows();

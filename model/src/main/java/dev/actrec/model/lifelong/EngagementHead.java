@@ -1,0 +1,155 @@
+package dev.actrec.model.lifelong;
+
+import java.util.Arrays;
+
+/**
+ * An action head: P(engaged | features of the shown item) = σ(b + Σ w_j · z_j), z = the features standardised on
+ * the training rows. Fitted by Newton's method (iteratively re-weighted least squares) on the log-likelihood with
+ * an L2 penalty on w (not on b), which is concave, so the fit is unique and needs no learning rate or seed.
+ *
+ * <p>Why so small a head: in the lifelong benchmark every method's score is made of the same few parts
+ * ({@link LifelongScorer#features}); the head learns how much each part says about engagement, so AUC compares
+ * what each method's view of the history knows, not a hand-set weighting. Immutable once fitted.
+ */
+public final class EngagementHead {
+    private static final int MAX_ITERATIONS = 50;
+
+    private final double[] mean, scale;  // standardisation of each feature
+    private final double[] weights;      // dims weights, then the bias
+
+    private EngagementHead(double[] mean, double[] scale, double[] weights) {
+        this.mean = mean;
+        this.scale = scale;
+        this.weights = weights;
+    }
+
+    /**
+     * Fits on rows {@code x[r * dims .. r * dims + dims)} with labels {@code engaged[r]}, {@code r < rows}.
+     *
+     * @param l2 penalty λ·|w|² / 2 on the standardised weights, ≥ 0
+     * @throws IllegalArgumentException when the arrays are too short, a feature is not finite, or one class is absent
+     */
+    public static EngagementHead fit(double[] x, int dims, boolean[] engaged, int rows, double l2) {
+        if (dims <= 0) throw new IllegalArgumentException("dims must be positive, was " + dims);
+        if (rows <= 0 || x.length < (long) rows * dims || engaged.length < rows) {
+            throw new IllegalArgumentException("need " + rows + " rows of " + dims + " features and labels, got "
+                    + x.length + " values and " + engaged.length + " labels");
+        }
+        if (!(l2 >= 0)) throw new IllegalArgumentException("l2 must be non-negative, was " + l2);
+        int positives = 0;
+        for (int r = 0; r < rows; r++) if (engaged[r]) positives++;
+        if (positives == 0 || positives == rows) {
+            throw new IllegalArgumentException("an engagement head needs both classes; " + positives + " of " + rows
+                    + " training rows are engaged");
+        }
+        double[] mean = new double[dims], scale = new double[dims];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < dims; j++) {
+                double v = x[r * dims + j];
+                if (!Double.isFinite(v)) throw new IllegalArgumentException("feature " + j + " of row " + r + " is " + v);
+                mean[j] += v;
+            }
+        }
+        for (int j = 0; j < dims; j++) mean[j] /= rows;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < dims; j++) {
+                double dv = x[r * dims + j] - mean[j];
+                scale[j] += dv * dv;
+            }
+        }
+        for (int j = 0; j < dims; j++) {
+            double sd = Math.sqrt(scale[j] / rows);
+            scale[j] = sd > 1e-12 ? 1 / sd : 0; // a constant feature contributes nothing
+        }
+
+        int k = dims + 1;
+        double[] w = new double[k];
+        w[dims] = Math.log((double) positives / (rows - positives)); // start at the base rate
+        double[] z = new double[k], grad = new double[k], hess = new double[k * k], step = new double[k];
+        for (int it = 0; it < MAX_ITERATIONS; it++) {
+            Arrays.fill(grad, 0);
+            Arrays.fill(hess, 0);
+            for (int r = 0; r < rows; r++) {
+                standardise(x, r * dims, dims, mean, scale, z);
+                double p = sigmoid(dot(w, z));
+                double g = (engaged[r] ? 1 : 0) - p, h = p * (1 - p);
+                for (int i = 0; i < k; i++) {
+                    grad[i] += g * z[i];
+                    for (int j = 0; j <= i; j++) hess[i * k + j] += h * z[i] * z[j];
+                }
+            }
+            for (int i = 0; i < k; i++) for (int j = 0; j < i; j++) hess[j * k + i] = hess[i * k + j];
+            for (int i = 0; i < dims; i++) {
+                grad[i] -= l2 * w[i];
+                hess[i * k + i] += l2;
+            }
+            for (int i = 0; i < k; i++) hess[i * k + i] += 1e-9; // keeps a constant feature's row solvable
+            solve(hess, grad, step, k);
+            double largest = 0;
+            for (int i = 0; i < k; i++) {
+                w[i] += step[i];
+                largest = Math.max(largest, Math.abs(step[i]));
+            }
+            if (largest < 1e-10) break;
+        }
+        return new EngagementHead(mean, scale, w);
+    }
+
+    /** P(engaged) of the row at {@code x[offset .. offset + dims)}. */
+    public double probability(double[] x, int offset) {
+        double s = weights[mean.length];
+        for (int j = 0; j < mean.length; j++) s += weights[j] * (x[offset + j] - mean[j]) * scale[j];
+        return sigmoid(s);
+    }
+
+    /** The weight of feature j per unit of the raw (unstandardised) feature. */
+    public double rawWeight(int j) {
+        return weights[j] * scale[j];
+    }
+
+    public int dims() { return mean.length; }
+
+    private static void standardise(double[] x, int off, int dims, double[] mean, double[] scale, double[] z) {
+        for (int j = 0; j < dims; j++) z[j] = (x[off + j] - mean[j]) * scale[j];
+        z[dims] = 1;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    private static double sigmoid(double s) {
+        return s >= 0 ? 1 / (1 + Math.exp(-s)) : Math.exp(s) / (1 + Math.exp(s));
+    }
+
+    /** Solves a·x = b (a is k×k, row-major; both are overwritten) by Gaussian elimination with partial pivoting. */
+    private static void solve(double[] a, double[] b, double[] x, int k) {
+        for (int c = 0; c < k; c++) {
+            int piv = c;
+            for (int r = c + 1; r < k; r++) if (Math.abs(a[r * k + c]) > Math.abs(a[piv * k + c])) piv = r;
+            if (piv != c) {
+                for (int j = 0; j < k; j++) {
+                    double t = a[c * k + j];
+                    a[c * k + j] = a[piv * k + j];
+                    a[piv * k + j] = t;
+                }
+                double t = b[c];
+                b[c] = b[piv];
+                b[piv] = t;
+            }
+            for (int r = c + 1; r < k; r++) {
+                double f = a[r * k + c] / a[c * k + c];
+                if (f == 0) continue;
+                for (int j = c; j < k; j++) a[r * k + j] -= f * a[c * k + j];
+                b[r] -= f * b[c];
+            }
+        }
+        for (int r = k - 1; r >= 0; r--) {
+            double s = b[r];
+            for (int j = r + 1; j < k; j++) s -= a[r * k + j] * x[j];
+            x[r] = s / a[r * k + r];
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.actrec.model.lifelong;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EngagementHeadTest {
+
+    /** Labels drawn from a known logistic model: the fit recovers its weights (raw units) and its bias. */
+    @Test
+    void recoversTheWeightsOfALogisticModel() {
+        int rows = 40_000, dims = 3;
+        double[] x = new double[rows * dims];
+        boolean[] y = new boolean[rows];
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int r = 0; r < rows; r++) {
+            double a = rnd.nextGaussian() * 2 + 1, b = rnd.nextDouble() * 4, c = 7; // c is constant: carries nothing
+            x[r * dims] = a;
+            x[r * dims + 1] = b;
+            x[r * dims + 2] = c;
+            double p = 1 / (1 + Math.exp(-(0.8 * a - 1.5 * b + 0.5)));
+            y[r] = rnd.nextDouble() < p;
+        }
+        EngagementHead head = EngagementHead.fit(x, dims, y, rows, 0);
+        assertEquals(0.8, head.rawWeight(0), 0.05);
+        assertEquals(-1.5, head.rawWeight(1), 0.08);
+        assertEquals(0, head.rawWeight(2), 1e-12);
+        double[] row = {1, 2, 7};
+        assertEquals(1 / (1 + Math.exp(-(0.8 - 3 + 0.5))), head.probability(row, 0), 0.02);
+    }
+
+    /** A perfectly separable set stays finite under an L2 penalty and ranks the classes apart. */
+    @Test
+    void separableDataStaysFiniteWithAPenalty() {
+        double[] x = {-2, -1, -0.5, 0.5, 1, 2};
+        boolean[] y = {false, false, false, true, true, true};
+        EngagementHead head = EngagementHead.fit(x, 1, y, 6, 1);
+        assertTrue(Double.isFinite(head.rawWeight(0)) && head.rawWeight(0) > 0, "weight " + head.rawWeight(0));
+        assertTrue(head.probability(x, 3) > 0.5 && head.probability(x, 2) < 0.5);
+    }
+
+    @Test
+    void rejectsOneClassAndBadInput() {
+        double[] x = {1, 2, 3};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EngagementHead.fit(x, 1, new boolean[]{true, true, true}, 3, 1));
+        assertTrue(e.getMessage().contains("3 of 3 training rows are engaged"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> EngagementHead.fit(new double[]{1, Double.NaN, 3}, 1, new boolean[]{true, false, true}, 3, 1));
+        assertTrue(e.getMessage().contains("feature 0 of row 1 is NaN"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> EngagementHead.fit(x, 2, new boolean[]{true, false}, 2, 1));
+        assertTrue(e.getMessage().contains("need 2 rows of 2 features"), e.getMessage());
+    }
+}
