@@ -22,6 +22,7 @@ import dev.actrec.model.lifelong.LifelongMemory;
 import dev.actrec.model.lifelong.LifelongScorer;
 import dev.actrec.model.lifelong.LifelongScorer.Method;
 import dev.actrec.model.lifelong.MemoryConfig;
+import dev.actrec.model.lifelong.RankingWeights;
 import dev.actrec.simd.VectorKernels;
 
 import java.io.BufferedOutputStream;
@@ -73,7 +74,8 @@ public final class LifelongBenchmark {
     }
 
     private static final int TOP = 10;
-    private static final double HEAD_L2 = 1.0;
+    private static final double HEAD_L2 = 1.0, RANKING_L2 = 1.0;
+    private static final int NEGATIVES = 100;
     private static final boolean[] ENGAGED = new boolean[ActionType.COUNT];
 
     static {
@@ -154,6 +156,9 @@ public final class LifelongBenchmark {
                 + "over the parts of its score (log window pool, log long pool, log popularity), fitted per L on the "
                 + cfg.headTrain() + " positions before each user's test positions; AUC pooled over the test positions, "
                 + "GAUC = mean over users with both classes of their AUC (95% CI as above); the oracle uses the true probability");
+        g.writeStringField("learnedRanking", "per method the weights of the same parts, fitted per L by sampled softmax "
+                + "(the actual item against " + NEGATIVES + " uniform items) on those positions; 'learned' ranks the whole "
+                + "catalog with them; the top-level hr10/ndcg10 use the hand-set weights (1, λ, β)");
         g.writeStringField("kernels", VectorKernels.implementationName());
         g.writeObjectFieldStart("embedding");
         g.writeStringField("method", "skip-gram with negative sampling over training actions");
@@ -185,19 +190,22 @@ public final class LifelongBenchmark {
         long updateNanos = 0, updates = 0;
         long maxMemoryBytes = 0;
         int tokensUsed = 0;
-        // action heads: features of the shown item at the headTrain positions before the test ones (training) and
-        // at the test positions; label = engaged (long_view or stronger)
-        int hk = cfg.headTrain(), nf = LifelongScorer.FEATURES;
-        double[][] headX = new double[METHODS.length][n * hk * nf], testX = new double[METHODS.length][n * k * nf];
+        // Pass 1, per user: fold the memory up to the test positions; at the headTrain positions just before them
+        // record, per method, the features of the actual item and of NEGATIVES uniform items (the ranking weights'
+        // training groups) and whether the action was engaged (the action heads' labels).
+        int hk = cfg.headTrain(), nf = LifelongScorer.FEATURES, group = 1 + NEGATIVES;
+        double[][] rankX = new double[METHODS.length][n * hk * group * nf];
         boolean[] headY = new boolean[n * hk], testY = new boolean[n * k];
         double[] oracleEngaged = new double[n * k];
-        int[] shown = new int[1];
-        double[] shownFeatures = new double[nf];
+        int[] groupItems = new int[group];
+        double[] groupFeatures = new double[group * nf];
+        LifelongMemory[] memories = new LifelongMemory[n];
+        int firstTest = length - k, headStart = firstTest - hk;
         for (int u = 0; u < n; u++) {
             History h = users[u];
             scorer.startUser(h.items(), h.types());
             LifelongMemory mem = new LifelongMemory(mc, emb);
-            int firstTest = length - k, headStart = firstTest - hk;
+            SplittableRandom rnd = new SplittableRandom(cfg.seed() ^ ((long) length << 20) ^ u);
             long t = System.nanoTime();
             for (int p = 0; p < headStart; p++) mem.append(h.items()[p], h.types()[p], h.ts()[p]);
             updateNanos += System.nanoTime() - t;
@@ -205,39 +213,63 @@ public final class LifelongBenchmark {
                 scorer.advanceTo(p);
                 int row = u * hk + p - headStart;
                 headY[row] = ENGAGED[h.types()[p]];
-                shown[0] = h.items()[p];
+                groupItems[0] = h.items()[p];
+                for (int j = 1; j < group; j++) {
+                    int c = rnd.nextInt(items - 1);
+                    groupItems[j] = c < groupItems[0] ? c : c + 1; // uniform over the items other than the actual one
+                }
                 for (int mi = 0; mi < METHODS.length; mi++) {
-                    scorer.features(METHODS[mi], mem, shown, 1, shownFeatures);
-                    System.arraycopy(shownFeatures, 0, headX[mi], row * nf, nf);
+                    scorer.features(METHODS[mi], mem, groupItems, group, groupFeatures);
+                    System.arraycopy(groupFeatures, 0, rankX[mi], row * group * nf, group * nf);
                 }
                 t = System.nanoTime();
                 mem.append(h.items()[p], h.types()[p], h.ts()[p]);
                 updateNanos += System.nanoTime() - t;
             }
             updates += firstTest;
+            memories[u] = mem;
+        }
+        // fit, per method, the ranking weights (sampled softmax) and the action head (logistic) on those positions
+        double[][] learned = new double[METHODS.length][];
+        EngagementHead[] heads = new EngagementHead[METHODS.length];
+        double[] shownX = new double[n * hk * nf];
+        for (int mi = 0; mi < METHODS.length; mi++) {
+            learned[mi] = RankingWeights.fit(rankX[mi], nf, group, n * hk, RANKING_L2, scorer.handSetWeights(METHODS[mi]));
+            for (int r = 0; r < n * hk; r++) System.arraycopy(rankX[mi], r * group * nf, shownX, r * nf, nf);
+            heads[mi] = EngagementHead.fit(shownX, nf, headY, n * hk, HEAD_L2);
+            rankX[mi] = null;
+        }
+
+        // Pass 2, per user: the test positions. Every method scores the whole catalog with its hand-set weights and
+        // with the learned ones; the head reads the actual item's features.
+        double[][] engagedProb = new double[METHODS.length + 1][n * k];
+        double[][] learnedHr = new double[METHODS.length][n], learnedNdcg = new double[METHODS.length][n];
+        double[] catalogX = new double[items * nf], learnedScores = new double[items];
+        for (int u = 0; u < n; u++) {
+            History h = users[u];
+            LifelongMemory mem = memories[u];
+            scorer.startUser(h.items(), h.types());
             for (int p = firstTest; p < length; p++) {
                 scorer.advanceTo(p);
                 int actual = h.items()[p];
                 int row = u * k + p - firstTest;
                 testY[row] = ENGAGED[h.types()[p]];
-                shown[0] = actual;
                 for (int mi = 0; mi < METHODS.length; mi++) {
-                    scorer.scoreCatalog(METHODS[mi], mem, scores);
-                    int rank = rankOf(scores, actual);
-                    if (rank < TOP) {
-                        hr[mi][u] += 1.0 / k;
-                        ndcg[mi][u] += 1.0 / k / (Math.log(rank + 2) / Math.log(2));
-                    }
-                    scorer.features(METHODS[mi], mem, shown, 1, shownFeatures);
-                    System.arraycopy(shownFeatures, 0, testX[mi], row * nf, nf);
+                    scorer.catalogFeatures(METHODS[mi], mem, catalogX);
+                    linear(catalogX, items, nf, scorer.handSetWeights(METHODS[mi]), scores);
+                    linear(catalogX, items, nf, learned[mi], learnedScores);
+                    addHit(hr[mi], ndcg[mi], u, rankOf(scores, actual), k);
+                    addHit(learnedHr[mi], learnedNdcg[mi], u, rankOf(learnedScores, actual), k);
+                    engagedProb[mi][row] = heads[mi].probability(catalogX, actual * nf);
                 }
-                t = System.nanoTime();
+                long t = System.nanoTime();
                 mem.append(actual, h.types()[p], h.ts()[p]);
                 updateNanos += System.nanoTime() - t;
                 updates++;
             }
             maxMemoryBytes = Math.max(maxMemoryBytes, mem.serializedBytes());
             tokensUsed = Math.max(tokensUsed, mem.tokensUsed());
+            memories[u] = null;
             log.accept("  user " + (u + 1) + "/" + n + " done");
         }
         // the oracle on the same positions; it also checks that the file holds what the generator drew
@@ -249,22 +281,11 @@ public final class LifelongBenchmark {
             if (itemIndex != uh.items()[pos] || type != uh.types()[pos]) {
                 throw new IllegalStateException("data file disagrees with the generator at user " + user + ", position " + pos);
             }
-            int rank = LifelongOracle.rankOf(prob, actualRank);
-            if (rank < TOP) {
-                hr[o][user - 1] += 1.0 / k;
-                ndcg[o][user - 1] += 1.0 / k / (Math.log(rank + 2) / Math.log(2));
-            }
+            addHit(hr[o], ndcg[o], user - 1, LifelongOracle.rankOf(prob, actualRank), k);
             double engaged = 0;
             for (int ty = 0; ty < typeProb.length; ty++) if (ENGAGED[ty]) engaged += typeProb[ty];
-            oracleEngaged[(user - 1) * k + pos - (length - k)] = engaged;
+            oracleEngaged[(user - 1) * k + pos - firstTest] = engaged;
         });
-        double[][] engagedProb = new double[METHODS.length + 1][];
-        EngagementHead[] heads = new EngagementHead[METHODS.length];
-        for (int mi = 0; mi < METHODS.length; mi++) {
-            heads[mi] = EngagementHead.fit(headX[mi], nf, headY, n * hk, HEAD_L2);
-            engagedProb[mi] = new double[n * k];
-            for (int r = 0; r < n * k; r++) engagedProb[mi][r] = heads[mi].probability(testX[mi], r * nf);
-        }
         engagedProb[o] = oracleEngaged;
 
         // rank latency: the first user at the end of its history, the same random candidates for every method
@@ -306,6 +327,15 @@ public final class LifelongBenchmark {
             g.writeObjectFieldStart(mi == METHODS.length ? "oracle" : METHODS[mi].label());
             writeMetric(g, "hr10", hr[mi]);
             writeMetric(g, "ndcg10", ndcg[mi]);
+            if (mi < METHODS.length) {
+                g.writeObjectFieldStart("learned");
+                g.writeArrayFieldStart("weights");
+                for (double w : learned[mi]) g.writeNumber(round(w, 4));
+                g.writeEndArray();
+                writeMetric(g, "hr10", learnedHr[mi]);
+                writeMetric(g, "ndcg10", learnedNdcg[mi]);
+                g.writeEndObject();
+            }
             writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
             if (mi < METHODS.length) {
                 g.writeNumberField("rankP50Ms", round(latency[mi][0], 3));
@@ -381,6 +411,23 @@ public final class LifelongBenchmark {
             g.writeEndArray();
         }
         g.writeEndObject();
+    }
+
+    /** Adds one test position's hit and gain (rank = entries above the actual item) to a user's means over k positions. */
+    private static void addHit(double[] hr, double[] ndcg, int user, int rank, int k) {
+        if (rank < TOP) {
+            hr[user] += 1.0 / k;
+            ndcg[user] += 1.0 / k / (Math.log(rank + 2) / Math.log(2));
+        }
+    }
+
+    /** out[i] = w · x[i] for rows of {@code dims} features. */
+    private static void linear(double[] x, int rows, int dims, double[] w, double[] out) {
+        for (int i = 0; i < rows; i++) {
+            double s = 0;
+            for (int j = 0; j < dims; j++) s += w[j] * x[i * dims + j];
+            out[i] = s;
+        }
     }
 
     /** Entries strictly above the target's score (the oracle's convention). */

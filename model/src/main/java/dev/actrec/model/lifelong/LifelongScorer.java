@@ -191,6 +191,12 @@ public final class LifelongScorer {
             for (int i = 0; i < items; i++) out[i] = logPop[i];
             return;
         }
+        catalogPools(m, memory);
+        combine(m, null, items, out);
+    }
+
+    /** poolWin and poolLong of every item of the catalog under a method other than popularity. */
+    private void catalogPools(Method m, LifelongMemory memory) {
         windowPool(memory, m);
         poolCatalog(winKeys, poolWin, invTauWin);
         Arrays.fill(poolLong, 0, items, 0);
@@ -218,7 +224,6 @@ public final class LifelongScorer {
             }
             default -> throw new AssertionError(m);
         }
-        combine(m, null, items, out);
     }
 
     /** Scores {@code cands[0..n)} (item indices) into {@code out[0..n)}: the request-time path. */
@@ -241,21 +246,31 @@ public final class LifelongScorer {
      * head weighs them as it learns to.
      */
     public void features(Method m, LifelongMemory memory, int[] cands, int n, double[] out) {
-        if (m == Method.POPULARITY) {
-            for (int i = 0; i < n; i++) {
-                out[i * FEATURES] = 0;
-                out[i * FEATURES + 1] = 0;
-                out[i * FEATURES + 2] = logPop[cands[i]];
-            }
-            return;
-        }
-        candidatePools(m, memory, cands, n);
-        boolean hasLong = m != Method.LAST_N && oldMass > 0;
+        if (m != Method.POPULARITY) candidatePools(m, memory, cands, n);
+        writeFeatures(m, cands, n, out);
+    }
+
+    /** {@link #features} of every item of the catalog (row = item index). */
+    public void catalogFeatures(Method m, LifelongMemory memory, double[] out) {
+        if (m != Method.POPULARITY) catalogPools(m, memory);
+        writeFeatures(m, null, items, out);
+    }
+
+    /**
+     * The weights that make {@link #features} the method's score: (1, λ, β), or (0, 0, 1) for popularity. (λ
+     * multiplies a feature that is 0 where the method has no long pool.)
+     */
+    public double[] handSetWeights(Method m) {
+        return m == Method.POPULARITY ? new double[]{0, 0, 1} : new double[]{1, a.longWeight(), a.popularityWeight()};
+    }
+
+    private void writeFeatures(Method m, int[] cands, int n, double[] out) {
+        boolean pop = m == Method.POPULARITY, hasLong = !pop && m != Method.LAST_N && oldMass > 0;
         double floor = oldMass == 0 ? 1 : a.longFloor() / oldMass;
         for (int i = 0; i < n; i++) {
-            out[i * FEATURES] = Math.log(poolWin[i] + 1e-30);
+            out[i * FEATURES] = pop ? 0 : Math.log(poolWin[i] + 1e-30);
             out[i * FEATURES + 1] = hasLong ? Math.log(poolLong[i] + floor) : 0;
-            out[i * FEATURES + 2] = logPop[cands[i]];
+            out[i * FEATURES + 2] = logPop[cands == null ? i : cands[i]];
         }
     }
 

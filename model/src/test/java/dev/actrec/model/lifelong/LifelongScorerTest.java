@@ -151,15 +151,23 @@ class LifelongScorerTest {
         for (Method m : Method.values()) {
             scorer.scoreCandidates(m, mem, cands, cands.length, score);
             scorer.features(m, mem, cands, cands.length, f);
+            double[] w = scorer.handSetWeights(m);
+            assertEquals(m == Method.POPULARITY ? 1 : ac.popularityWeight(), w[2]);
             for (int i = 0; i < cands.length; i++) {
-                double[] w = m == Method.POPULARITY ? new double[]{0, 0, 1}
-                        : new double[]{1, m == Method.LAST_N ? 0 : ac.longWeight(), ac.popularityWeight()};
                 double sum = 0;
                 for (int j = 0; j < LifelongScorer.FEATURES; j++) sum += w[j] * f[i * LifelongScorer.FEATURES + j];
                 assertEquals(score[i], sum, 1e-9 * Math.max(1, Math.abs(sum)), m + " candidate " + cands[i]);
             }
             if (m != Method.POPULARITY && m != Method.LAST_N) {
                 assertTrue(f[1] != 0, m + ": an item of the old history has a long-term part");
+            }
+            double[] catalog = new double[ITEMS * LifelongScorer.FEATURES];
+            scorer.catalogFeatures(m, mem, catalog);
+            for (int i = 0; i < cands.length; i++) {
+                for (int j = 0; j < LifelongScorer.FEATURES; j++) {
+                    double got = catalog[cands[i] * LifelongScorer.FEATURES + j], want = f[i * LifelongScorer.FEATURES + j];
+                    assertEquals(want, got, 1e-6 * Math.max(1, Math.abs(want)), m + " catalog feature " + j + " of " + cands[i]);
+                }
             }
         }
     }
