@@ -13,9 +13,10 @@ import picocli.CommandLine.Option;
 
 /** {@code actrec bench lifelong}: the lifelong scorer family beside the oracle, per history length. */
 @Command(name = "lifelong", mixinStandardHelpOptions = true,
-        description = {"Next-item HR@10/NDCG@10 (95%% CI over users), rank latency for N candidates, memory update cost",
-                "and state bytes for last_n, sim_hard, twin, full, act_memory, popularity and the oracle, per history",
-                "length. Generates (or reuses) one lifelong CSV per length in --dir. Prints one JSON object."})
+        description = {"Next-item HR@10/NDCG@10 (95%% CI over users; hand-set and learned score weights), AUC/GAUC of an",
+                "engagement head, rank latency for N candidates, memory update cost and state bytes for last_n, sim_hard,",
+                "twin, full, act_memory, popularity and the oracle, per history length. Generates (or reuses) one",
+                "lifelong CSV per length in --dir. Prints one JSON object."})
 final class BenchLifelongCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "actrec-bench-lifelong", description = "Work directory (generated data is kept). Default: ${DEFAULT-VALUE}")
     Path dir;
