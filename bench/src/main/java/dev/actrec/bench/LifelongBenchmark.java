@@ -56,7 +56,7 @@ import java.util.function.Consumer;
 public final class LifelongBenchmark {
     /** What to run; {@code users[i]} users of length {@code lengths[i]}. */
     public record Config(Path workDir, int[] lengths, int[] users, int items, int categories, long seed, int heldOut,
-                         int headTrain, int candidates, int latencyReps, int maxTrainPerUser, ItemEmbeddings.Config embedding,
+                         int headTrain, int rankTrain, int candidates, int latencyReps, int maxTrainPerUser, ItemEmbeddings.Config embedding,
                          MemoryConfig memory, AttentionConfig attention) {
         public Config {
             if (lengths.length == 0 || lengths.length != users.length) {
@@ -69,13 +69,15 @@ public final class LifelongBenchmark {
             }
             if (heldOut <= 0) throw new IllegalArgumentException("heldOut must be positive, was " + heldOut);
             if (headTrain <= 0) throw new IllegalArgumentException("headTrain must be positive, was " + headTrain);
+            if (rankTrain <= 0 || rankTrain > headTrain) {
+                throw new IllegalArgumentException("rankTrain must be in [1, headTrain = " + headTrain + "], was " + rankTrain);
+            }
             if (candidates <= 0 || candidates > items) throw new IllegalArgumentException("candidates must be in [1, items], was " + candidates);
         }
     }
 
     private static final int TOP = 10;
     private static final double HEAD_L2 = 1.0, RANKING_L2 = 1.0;
-    private static final int NEGATIVES = 100;
     private static final boolean[] ENGAGED = new boolean[ActionType.COUNT];
 
     static {
@@ -156,9 +158,9 @@ public final class LifelongBenchmark {
                 + "over the parts of its score (log window pool, log long pool, log popularity), fitted per L on the "
                 + cfg.headTrain() + " positions before each user's test positions; AUC pooled over the test positions, "
                 + "GAUC = mean over users with both classes of their AUC (95% CI as above); the oracle uses the true probability");
-        g.writeStringField("learnedRanking", "per method the weights of the same parts, fitted per L by sampled softmax "
-                + "(the actual item against " + NEGATIVES + " uniform items) on those positions; 'learned' ranks the whole "
-                + "catalog with them; the top-level hr10/ndcg10 use the hand-set weights (1, λ, β)");
+        g.writeStringField("learnedRanking", "per method the weights of the same parts, fitted per L by softmax over the "
+                + "whole catalog on the last " + cfg.rankTrain() + " of those positions; 'learned' ranks the whole catalog "
+                + "with them at the test positions; the top-level hr10/ndcg10 use the hand-set weights (1, λ, β)");
         g.writeStringField("kernels", VectorKernels.implementationName());
         g.writeObjectFieldStart("embedding");
         g.writeStringField("method", "skip-gram with negative sampling over training actions");
@@ -186,41 +188,42 @@ public final class LifelongBenchmark {
         MemoryConfig mc = cfg.memory();
         LifelongScorer scorer = new LifelongScorer(emb, categoryOf, counts, cfg.attention(), mc);
         double[][] hr = new double[METHODS.length + 1][n], ndcg = new double[METHODS.length + 1][n]; // last row: oracle
-        double[] scores = new double[items];
+        double[] scores = new double[items], catalogRows = new double[items * LifelongScorer.FEATURES];
         long updateNanos = 0, updates = 0;
         long maxMemoryBytes = 0;
         int tokensUsed = 0;
-        // Pass 1, per user: fold the memory up to the test positions; at the headTrain positions just before them
-        // record, per method, the features of the actual item and of NEGATIVES uniform items (the ranking weights'
-        // training groups) and whether the action was engaged (the action heads' labels).
-        int hk = cfg.headTrain(), nf = LifelongScorer.FEATURES, group = 1 + NEGATIVES;
-        double[][] rankX = new double[METHODS.length][n * hk * group * nf];
+        // Pass 1, per user: fold the memory up to the test positions. At the headTrain positions just before them
+        // record, per method, the features of the actual item and whether the action was engaged (the action heads'
+        // data); at the last rankTrain of those, the features of the whole catalog (the ranking weights' data).
+        int hk = cfg.headTrain(), rk = cfg.rankTrain(), nf = LifelongScorer.FEATURES;
+        double[][] shownX = new double[METHODS.length][n * hk * nf], rankX = new double[METHODS.length][n * rk * items * nf];
         boolean[] headY = new boolean[n * hk], testY = new boolean[n * k];
+        int[] chosen = new int[n * rk], shown = new int[1];
         double[] oracleEngaged = new double[n * k];
-        int[] groupItems = new int[group];
-        double[] groupFeatures = new double[group * nf];
         LifelongMemory[] memories = new LifelongMemory[n];
-        int firstTest = length - k, headStart = firstTest - hk;
+        int firstTest = length - k, headStart = firstTest - hk, rankStart = firstTest - rk;
         for (int u = 0; u < n; u++) {
             History h = users[u];
             scorer.startUser(h.items(), h.types());
             LifelongMemory mem = new LifelongMemory(mc, emb);
-            SplittableRandom rnd = new SplittableRandom(cfg.seed() ^ ((long) length << 20) ^ u);
             long t = System.nanoTime();
             for (int p = 0; p < headStart; p++) mem.append(h.items()[p], h.types()[p], h.ts()[p]);
             updateNanos += System.nanoTime() - t;
             for (int p = headStart; p < firstTest; p++) {
                 scorer.advanceTo(p);
-                int row = u * hk + p - headStart;
+                int row = u * hk + p - headStart, group = u * rk + p - rankStart;
                 headY[row] = ENGAGED[h.types()[p]];
-                groupItems[0] = h.items()[p];
-                for (int j = 1; j < group; j++) {
-                    int c = rnd.nextInt(items - 1);
-                    groupItems[j] = c < groupItems[0] ? c : c + 1; // uniform over the items other than the actual one
-                }
+                shown[0] = h.items()[p];
+                if (p >= rankStart) chosen[group] = h.items()[p];
                 for (int mi = 0; mi < METHODS.length; mi++) {
-                    scorer.features(METHODS[mi], mem, groupItems, group, groupFeatures);
-                    System.arraycopy(groupFeatures, 0, rankX[mi], row * group * nf, group * nf);
+                    if (p >= rankStart) {
+                        scorer.catalogFeatures(METHODS[mi], mem, catalogRows);
+                        System.arraycopy(catalogRows, 0, rankX[mi], group * items * nf, items * nf);
+                        System.arraycopy(catalogRows, shown[0] * nf, shownX[mi], row * nf, nf);
+                    } else {
+                        scorer.features(METHODS[mi], mem, shown, 1, catalogRows);
+                        System.arraycopy(catalogRows, 0, shownX[mi], row * nf, nf);
+                    }
                 }
                 t = System.nanoTime();
                 mem.append(h.items()[p], h.types()[p], h.ts()[p]);
@@ -229,14 +232,12 @@ public final class LifelongBenchmark {
             updates += firstTest;
             memories[u] = mem;
         }
-        // fit, per method, the ranking weights (sampled softmax) and the action head (logistic) on those positions
+        // fit, per method, the ranking weights (softmax over the catalog) and the action head (logistic)
         double[][] learned = new double[METHODS.length][];
         EngagementHead[] heads = new EngagementHead[METHODS.length];
-        double[] shownX = new double[n * hk * nf];
         for (int mi = 0; mi < METHODS.length; mi++) {
-            learned[mi] = RankingWeights.fit(rankX[mi], nf, group, n * hk, RANKING_L2, scorer.handSetWeights(METHODS[mi]));
-            for (int r = 0; r < n * hk; r++) System.arraycopy(rankX[mi], r * group * nf, shownX, r * nf, nf);
-            heads[mi] = EngagementHead.fit(shownX, nf, headY, n * hk, HEAD_L2);
+            learned[mi] = RankingWeights.fit(rankX[mi], nf, items, n * rk, chosen, RANKING_L2, scorer.handSetWeights(METHODS[mi]));
+            heads[mi] = EngagementHead.fit(shownX[mi], nf, headY, n * hk, HEAD_L2);
             rankX[mi] = null;
         }
 

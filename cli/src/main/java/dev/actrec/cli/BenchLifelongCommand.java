@@ -34,6 +34,8 @@ final class BenchLifelongCommand implements Callable<Integer> {
     int heldOut;
     @Option(names = "--head-train", defaultValue = "50", description = "Action heads: training positions per user (the actions just before the test ones). Default: ${DEFAULT-VALUE}")
     int headTrain;
+    @Option(names = "--rank-train", defaultValue = "10", description = "Learned ranking weights: the last of those positions at which the whole catalog is the softmax. Default: ${DEFAULT-VALUE}")
+    int rankTrain;
     @Option(names = "--candidates", defaultValue = "1000", description = "Candidates per timed rank request. Default: ${DEFAULT-VALUE}")
     int candidates;
     @Option(names = "--latency-requests", defaultValue = "100", description = "Timed rank requests per method and length. Default: ${DEFAULT-VALUE}")
@@ -64,7 +66,7 @@ final class BenchLifelongCommand implements Callable<Integer> {
         ItemEmbeddings.Config e = ItemEmbeddings.Config.defaults(seed);
         e = new ItemEmbeddings.Config(e.dim(), e.window(), e.negatives(), epochs, e.learningRate(), e.seed());
         int cats = categories != null ? categories : LifelongConfig.defaultCategories(items);
-        LifelongBenchmark.Config cfg = new LifelongBenchmark.Config(dir, lengths, users, items, cats, seed, heldOut, headTrain,
+        LifelongBenchmark.Config cfg = new LifelongBenchmark.Config(dir, lengths, users, items, cats, seed, heldOut, headTrain, rankTrain,
                 candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withJoinCosine(joinCosine),
                 new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100));
         try (JsonGenerator g = Json.to(System.out)) {

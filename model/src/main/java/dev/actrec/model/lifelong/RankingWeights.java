@@ -4,10 +4,10 @@ import java.util.Arrays;
 
 /**
  * The weights of a log-linear next-item ranker, score(c) = Σ_j w_j · f_j(c), fitted on observed choices by
- * softmax maximum likelihood: each choice is a group of rows, the chosen item first, then items drawn uniformly
- * from the catalog (a uniform sample makes the sampled softmax's correction a constant, which the softmax
- * ignores). The negative log-likelihood plus an L2 penalty is convex; Newton's method with step halving finds its
- * minimum without a learning rate or seed.
+ * softmax maximum likelihood: each choice is a group of rows (the whole catalog, or the chosen item and items drawn
+ * uniformly from it, whose sampling correction is a constant the softmax ignores) and the index of the chosen row.
+ * The negative log-likelihood plus an L2 penalty is convex; Newton's method with step halving finds its minimum
+ * without a learning rate or seed.
  *
  * <p>In the lifelong benchmark the features are the parts of a method's score ({@link LifelongScorer#features}),
  * so the fit replaces the hand-set (1, λ, β) with weights learned on the training positions of the same data: every
@@ -19,12 +19,12 @@ public final class RankingWeights {
     private RankingWeights() {}
 
     /**
-     * Fits weights on {@code groups} groups of {@code groupSize} rows of {@code dims} features; row 0 of each
-     * group is the chosen item. Starts from {@code start} (e.g. hand-set weights; the optimum does not depend on it).
+     * Fits weights on {@code groups} groups of {@code groupSize} rows of {@code dims} features; row
+     * {@code chosen[g]} of group g is the chosen item. Starts from {@code start} (e.g. hand-set weights; the optimum does not depend on it).
      *
      * @throws IllegalArgumentException when the arrays are too short, the sizes are not positive, or a feature is not finite
      */
-    public static double[] fit(double[] x, int dims, int groupSize, int groups, double l2, double[] start) {
+    public static double[] fit(double[] x, int dims, int groupSize, int groups, int[] chosen, double l2, double[] start) {
         if (dims <= 0 || groupSize < 2 || groups <= 0) {
             throw new IllegalArgumentException("need dims > 0, groupSize >= 2 and groups > 0, got " + dims + ", " + groupSize + ", " + groups);
         }
@@ -33,6 +33,12 @@ public final class RankingWeights {
                     + " features and " + dims + " start weights, got " + x.length + " values and " + start.length + " weights");
         }
         if (!(l2 >= 0)) throw new IllegalArgumentException("l2 must be non-negative, was " + l2);
+        if (chosen.length < groups) throw new IllegalArgumentException("need " + groups + " chosen rows, got " + chosen.length);
+        for (int g = 0; g < groups; g++) {
+            if (chosen[g] < 0 || chosen[g] >= groupSize) {
+                throw new IllegalArgumentException("chosen row of group " + g + " must be in [0, " + groupSize + "), was " + chosen[g]);
+            }
+        }
         for (int i = 0; i < dims * groupSize * groups; i++) {
             if (!Double.isFinite(x[i])) {
                 throw new IllegalArgumentException("feature " + i % dims + " of row " + i / dims + " is " + x[i]);
@@ -40,7 +46,7 @@ public final class RankingWeights {
         }
         double[] w = start.clone(), grad = new double[dims], hess = new double[dims * dims], step = new double[dims];
         double[] mean = new double[dims], logits = new double[groupSize];
-        double loss = loss(x, dims, groupSize, groups, l2, w, logits);
+        double loss = loss(x, dims, groupSize, groups, chosen, l2, w, logits);
         for (int it = 0; it < MAX_ITERATIONS; it++) {
             Arrays.fill(grad, 0);
             Arrays.fill(hess, 0);
@@ -63,7 +69,7 @@ public final class RankingWeights {
                     }
                 }
                 for (int i = 0; i < dims; i++) {
-                    grad[i] += x[base + i] - mean[i]; // ascent direction of the log-likelihood
+                    grad[i] += x[base + chosen[g] * dims + i] - mean[i]; // ascent direction of the log-likelihood
                     for (int j = 0; j <= i; j++) hess[i * dims + j] -= mean[i] * mean[j];
                 }
             }
@@ -77,7 +83,7 @@ public final class RankingWeights {
             double t = 1, nextLoss;
             while (true) { // Newton's step, halved until the loss does not grow
                 for (int i = 0; i < dims; i++) next[i] = w[i] + t * step[i];
-                nextLoss = loss(x, dims, groupSize, groups, l2, next, logits);
+                nextLoss = loss(x, dims, groupSize, groups, chosen, l2, next, logits);
                 if (nextLoss <= loss || t < 1e-6) break;
                 t /= 2;
             }
@@ -93,7 +99,7 @@ public final class RankingWeights {
     }
 
     /** Mean negative log-likelihood of the chosen rows plus l2·|w|²/2. */
-    static double loss(double[] x, int dims, int groupSize, int groups, double l2, double[] w, double[] logits) {
+    static double loss(double[] x, int dims, int groupSize, int groups, int[] chosen, double l2, double[] w, double[] logits) {
         double nll = 0;
         for (int g = 0; g < groups; g++) {
             int base = g * groupSize * dims;
@@ -104,7 +110,7 @@ public final class RankingWeights {
             }
             double z = 0;
             for (int r = 0; r < groupSize; r++) z += Math.exp(logits[r] - max);
-            nll += max + Math.log(z) - logits[0];
+            nll += max + Math.log(z) - logits[chosen[g]];
         }
         double pen = 0;
         for (double v : w) pen += v * v;

@@ -15,41 +15,40 @@ class RankingWeightsTest {
     void recoversTheWeightsOfAChoiceModel() {
         int dims = 3, groupSize = 20, groups = 6_000;
         double[] truth = {1.2, 0.4, -0.7};
-        double[] x = new double[dims * groupSize * groups], set = new double[dims * groupSize], p = new double[groupSize];
+        double[] x = new double[dims * groupSize * groups], p = new double[groupSize];
+        int[] chosen = new int[groups];
         SplittableRandom rnd = new SplittableRandom(12);
         for (int g = 0; g < groups; g++) {
             double z = 0;
             for (int r = 0; r < groupSize; r++) {
                 double s = 0;
-                for (int i = 0; i < dims; i++) s += truth[i] * (set[r * dims + i] = rnd.nextGaussian());
+                for (int i = 0; i < dims; i++) s += truth[i] * (x[(g * groupSize + r) * dims + i] = rnd.nextGaussian());
                 z += p[r] = Math.exp(s);
             }
             double u = rnd.nextDouble() * z;
-            int chosen = 0;
-            while (chosen < groupSize - 1 && (u -= p[chosen]) > 0) chosen++;
-            int base = g * groupSize * dims;
-            System.arraycopy(set, chosen * dims, x, base, dims); // the chosen row first, then the others
-            for (int r = 0, at = 1; r < groupSize; r++) {
-                if (r != chosen) System.arraycopy(set, r * dims, x, base + at++ * dims, dims);
-            }
+            int c = 0;
+            while (c < groupSize - 1 && (u -= p[c]) > 0) c++;
+            chosen[g] = c;
         }
-        double[] w = RankingWeights.fit(x, dims, groupSize, groups, 0, new double[]{0, 0, 0});
+        double[] w = RankingWeights.fit(x, dims, groupSize, groups, chosen, 0, new double[]{0, 0, 0});
         for (int i = 0; i < dims; i++) assertEquals(truth[i], w[i], 0.06, "weight " + i);
         // the fitted weights explain the choices better than the truth's neighbours do
         double[] logits = new double[groupSize];
-        double at = RankingWeights.loss(x, dims, groupSize, groups, 0, w, logits);
-        assertTrue(at <= RankingWeights.loss(x, dims, groupSize, groups, 0, truth, logits));
-        assertTrue(at < RankingWeights.loss(x, dims, groupSize, groups, 0, new double[]{1, 1, 1}, logits));
+        double at = RankingWeights.loss(x, dims, groupSize, groups, chosen, 0, w, logits);
+        assertTrue(at <= RankingWeights.loss(x, dims, groupSize, groups, chosen, 0, truth, logits));
+        assertTrue(at < RankingWeights.loss(x, dims, groupSize, groups, chosen, 0, new double[]{1, 1, 1}, logits));
     }
 
     @Test
     void rejectsBadInput() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RankingWeights.fit(new double[]{1, Double.POSITIVE_INFINITY}, 1, 2, 1, 0, new double[]{0}));
+                () -> RankingWeights.fit(new double[]{1, Double.POSITIVE_INFINITY}, 1, 2, 1, new int[1], 0, new double[]{0}));
         assertTrue(e.getMessage().contains("feature 0 of row 1 is Infinity"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> RankingWeights.fit(new double[3], 1, 2, 2, 0, new double[]{0}));
+        e = assertThrows(IllegalArgumentException.class, () -> RankingWeights.fit(new double[3], 1, 2, 2, new int[2], 0, new double[]{0}));
         assertTrue(e.getMessage().contains("need 2 groups of 2 rows"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> RankingWeights.fit(new double[3], 1, 1, 2, 0, new double[]{0}));
+        e = assertThrows(IllegalArgumentException.class, () -> RankingWeights.fit(new double[3], 1, 1, 2, new int[2], 0, new double[]{0}));
         assertTrue(e.getMessage().contains("groupSize >= 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> RankingWeights.fit(new double[4], 1, 2, 2, new int[]{0, 2}, 0, new double[]{0}));
+        assertTrue(e.getMessage().contains("chosen row of group 1 must be in [0, 2), was 2"), e.getMessage());
     }
 }
