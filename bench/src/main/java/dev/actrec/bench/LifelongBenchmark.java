@@ -78,12 +78,12 @@ public final class LifelongBenchmark {
 
     private static final int TOP = 10;
     private static final double HEAD_L2 = 1.0, RANKING_L2 = 1.0;
+    private static final Method[] METHODS = Method.values();
     private static final boolean[] ENGAGED = new boolean[ActionType.COUNT];
 
     static {
         for (ActionType t : LifelongOracle.ENGAGED) ENGAGED[t.code()] = true;
     }
-    private static final Method[] METHODS = Method.values();
 
     /** One user's actions, columnar. */
     private record History(int[] items, byte[] types, long[] ts) {}
@@ -245,7 +245,7 @@ public final class LifelongBenchmark {
         // with the learned ones; the head reads the actual item's features.
         double[][] engagedProb = new double[METHODS.length + 1][n * k];
         double[][] learnedHr = new double[METHODS.length][n], learnedNdcg = new double[METHODS.length][n];
-        double[] catalogX = new double[items * nf], learnedScores = new double[items];
+        double[] learnedScores = new double[items];
         for (int u = 0; u < n; u++) {
             History h = users[u];
             LifelongMemory mem = memories[u];
@@ -256,12 +256,12 @@ public final class LifelongBenchmark {
                 int row = u * k + p - firstTest;
                 testY[row] = ENGAGED[h.types()[p]];
                 for (int mi = 0; mi < METHODS.length; mi++) {
-                    scorer.catalogFeatures(METHODS[mi], mem, catalogX);
-                    linear(catalogX, items, nf, scorer.handSetWeights(METHODS[mi]), scores);
-                    linear(catalogX, items, nf, learned[mi], learnedScores);
+                    scorer.catalogFeatures(METHODS[mi], mem, catalogRows);
+                    linear(catalogRows, items, nf, scorer.handSetWeights(METHODS[mi]), scores);
+                    linear(catalogRows, items, nf, learned[mi], learnedScores);
                     addHit(hr[mi], ndcg[mi], u, rankOf(scores, actual), k);
                     addHit(learnedHr[mi], learnedNdcg[mi], u, rankOf(learnedScores, actual), k);
-                    engagedProb[mi][row] = heads[mi].probability(catalogX, actual * nf);
+                    engagedProb[mi][row] = heads[mi].probability(catalogRows, actual * nf);
                 }
                 long t = System.nanoTime();
                 mem.append(actual, h.types()[p], h.ts()[p]);
