@@ -52,11 +52,7 @@ public final class RankingWeights {
             Arrays.fill(hess, 0);
             for (int g = 0; g < groups; g++) {
                 int base = g * groupSize * dims;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int r = 0; r < groupSize; r++) {
-                    logits[r] = dot(w, x, base + r * dims, dims);
-                    max = Math.max(max, logits[r]);
-                }
+                double max = logits(x, base, groupSize, dims, w, logits);
                 double z = 0;
                 for (int r = 0; r < groupSize; r++) z += logits[r] = Math.exp(logits[r] - max);
                 Arrays.fill(mean, 0);
@@ -102,12 +98,7 @@ public final class RankingWeights {
     static double loss(double[] x, int dims, int groupSize, int groups, int[] chosen, double l2, double[] w, double[] logits) {
         double nll = 0;
         for (int g = 0; g < groups; g++) {
-            int base = g * groupSize * dims;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int r = 0; r < groupSize; r++) {
-                logits[r] = dot(w, x, base + r * dims, dims);
-                max = Math.max(max, logits[r]);
-            }
+            double max = logits(x, g * groupSize * dims, groupSize, dims, w, logits);
             double z = 0;
             for (int r = 0; r < groupSize; r++) z += Math.exp(logits[r] - max);
             nll += max + Math.log(z) - logits[chosen[g]];
@@ -115,6 +106,16 @@ public final class RankingWeights {
         double pen = 0;
         for (double v : w) pen += v * v;
         return nll / groups + l2 * pen / 2 / groups;
+    }
+
+    /** The group's logits w·x_r into {@code logits}; returns the largest (the softmax's shift). */
+    private static double logits(double[] x, int base, int groupSize, int dims, double[] w, double[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int r = 0; r < groupSize; r++) {
+            logits[r] = dot(w, x, base + r * dims, dims);
+            max = Math.max(max, logits[r]);
+        }
+        return max;
     }
 
     private static double dot(double[] w, double[] x, int off, int dims) {
