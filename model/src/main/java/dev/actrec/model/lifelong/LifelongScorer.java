@@ -30,8 +30,9 @@ import java.util.Arrays;
  *   token centroids (the rest of each token's mass) — read out like TWIN: the keys most similar to c until
  *   {@code twinTopK} actions' worth, then exact attention. O(M·(H+1)) per candidate instead of O(history).</li>
  * </ul>
- * This is a fixed, non-learned scorer over learned item vectors, not trained end to end; {@link #features} gives its
- * parts to an {@link EngagementHead}, a small logistic head trained on them.
+ * This is a fixed scorer over learned item vectors, not trained end to end; {@link #features} gives its parts to an
+ * {@link EngagementHead} (a small logistic action head) and to {@link RankingWeights} (learned weights in place of
+ * the hand-set 1, λ, β), both fitted on them.
  *
  * <p>Per user: {@link #startUser} then {@link #advanceTo} with non-decreasing positions; scores describe the action
  * at that position given everything before it. Not thread-safe; buffers are reused, no allocation per request once
