@@ -94,6 +94,35 @@ public final class RankingWeights {
         return w;
     }
 
+    /**
+     * Of the candidate weight vectors {@code grid}, the one whose ranking puts the chosen row of most groups in the
+     * top {@code top}; a row that ties the chosen one counts as above it, so weights that flatten the scores gain
+     * nothing. Ties between grid entries go to the earlier one. The fit for when the metric is top-k hit rate rather
+     * than likelihood.
+     */
+    public static double[] bestOnHitRate(double[] x, int dims, int groupSize, int groups, int[] chosen, double[][] grid, int top) {
+        if (grid.length == 0) throw new IllegalArgumentException("the grid is empty");
+        double[] best = null;
+        long bestHits = -1;
+        double[] logits = new double[groupSize];
+        for (double[] w : grid) {
+            if (w.length != dims) throw new IllegalArgumentException("grid weights must have " + dims + " entries, got " + w.length);
+            long hits = 0;
+            for (int g = 0; g < groups; g++) {
+                logits(x, g * groupSize * dims, groupSize, dims, w, logits);
+                double target = logits[chosen[g]];
+                int above = 0;
+                for (int r = 0; r < groupSize && above < top; r++) if (r != chosen[g] && logits[r] >= target) above++;
+                if (above < top) hits++;
+            }
+            if (hits > bestHits) {
+                bestHits = hits;
+                best = w;
+            }
+        }
+        return best.clone();
+    }
+
     /** Mean negative log-likelihood of the chosen rows plus l2·|w|²/2. */
     static double loss(double[] x, int dims, int groupSize, int groups, int[] chosen, double l2, double[] w, double[] logits) {
         double nll = 0;

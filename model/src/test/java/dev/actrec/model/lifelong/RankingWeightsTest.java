@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,5 +51,18 @@ class RankingWeightsTest {
         assertTrue(e.getMessage().contains("groupSize >= 2"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> RankingWeights.fit(new double[4], 1, 2, 2, new int[]{0, 2}, 0, new double[]{0}));
         assertTrue(e.getMessage().contains("chosen row of group 1 must be in [0, 2), was 2"), e.getMessage());
+    }
+
+    /** The grid entry that ranks the chosen rows highest wins; ties go to the earlier entry. */
+    @Test
+    void bestOnHitRatePicksTheWeightsThatRankTheChosenRowsFirst() {
+        // two groups of three rows, one feature pair: the chosen rows are high on feature 1 and low on feature 0
+        double[] x = {0, 5, 9, 0, 1, 1,   0, 4, 8, 1, 2, 0};
+        int[] chosen = {0, 0};
+        double[][] grid = {{1, 0}, {0, 1}, {-1, 2}};
+        assertArrayEquals(new double[]{0, 1}, RankingWeights.bestOnHitRate(x, 2, 3, 2, chosen, grid, 1), 0);
+        assertArrayEquals(new double[]{1, 0}, RankingWeights.bestOnHitRate(x, 2, 3, 2, chosen, grid, 3), 0);
+        // all-zero weights tie every row with the chosen one: they hit nothing, whatever their place in the grid
+        assertArrayEquals(new double[]{0, 1}, RankingWeights.bestOnHitRate(x, 2, 3, 2, chosen, new double[][]{{0, 0}, {0, 1}}, 1), 0);
     }
 }
