@@ -235,11 +235,12 @@ public final class LifelongBenchmark {
             memories[u] = mem;
         }
         // fit, per method, the ranking weights (softmax over the catalog) and the action head (logistic)
-        double[][] learned = new double[METHODS.length][], tuned = new double[METHODS.length][];
+        double[][] handSet = new double[METHODS.length][], learned = new double[METHODS.length][], tuned = new double[METHODS.length][];
         EngagementHead[] heads = new EngagementHead[METHODS.length];
         for (int mi = 0; mi < METHODS.length; mi++) {
-            learned[mi] = RankingWeights.fit(rankX[mi], nf, items, n * rk, chosen, RANKING_L2, scorer.handSetWeights(METHODS[mi]));
-            tuned[mi] = RankingWeights.bestOnHitRate(rankX[mi], nf, items, n * rk, chosen, weightGrid(scorer.handSetWeights(METHODS[mi])), TOP);
+            handSet[mi] = scorer.handSetWeights(METHODS[mi]);
+            learned[mi] = RankingWeights.fit(rankX[mi], nf, items, n * rk, chosen, RANKING_L2, handSet[mi]);
+            tuned[mi] = RankingWeights.bestOnHitRate(rankX[mi], nf, items, n * rk, chosen, weightGrid(handSet[mi]), TOP);
             heads[mi] = EngagementHead.fit(shownX[mi], nf, headY, n * hk, HEAD_L2);
             rankX[mi] = null;
         }
@@ -249,7 +250,6 @@ public final class LifelongBenchmark {
         double[][] engagedProb = new double[METHODS.length + 1][n * k];
         double[][] learnedHr = new double[METHODS.length][n], learnedNdcg = new double[METHODS.length][n];
         double[][] tunedHr = new double[METHODS.length][n], tunedNdcg = new double[METHODS.length][n];
-        double[] learnedScores = new double[items];
         for (int u = 0; u < n; u++) {
             History h = users[u];
             LifelongMemory mem = memories[u];
@@ -261,12 +261,12 @@ public final class LifelongBenchmark {
                 testY[row] = ENGAGED[h.types()[p]];
                 for (int mi = 0; mi < METHODS.length; mi++) {
                     scorer.catalogFeatures(METHODS[mi], mem, catalogRows);
-                    linear(catalogRows, items, nf, scorer.handSetWeights(METHODS[mi]), scores);
-                    linear(catalogRows, items, nf, learned[mi], learnedScores);
+                    linear(catalogRows, items, nf, handSet[mi], scores);
                     addHit(hr[mi], ndcg[mi], u, rankOf(scores, actual), k);
-                    addHit(learnedHr[mi], learnedNdcg[mi], u, rankOf(learnedScores, actual), k);
-                    linear(catalogRows, items, nf, tuned[mi], learnedScores);
-                    addHit(tunedHr[mi], tunedNdcg[mi], u, rankOf(learnedScores, actual), k);
+                    linear(catalogRows, items, nf, learned[mi], scores);
+                    addHit(learnedHr[mi], learnedNdcg[mi], u, rankOf(scores, actual), k);
+                    linear(catalogRows, items, nf, tuned[mi], scores);
+                    addHit(tunedHr[mi], tunedNdcg[mi], u, rankOf(scores, actual), k);
                     engagedProb[mi][row] = heads[mi].probability(catalogRows, actual * nf);
                 }
                 long t = System.nanoTime();
@@ -335,20 +335,8 @@ public final class LifelongBenchmark {
             writeMetric(g, "hr10", hr[mi]);
             writeMetric(g, "ndcg10", ndcg[mi]);
             if (mi < METHODS.length) {
-                g.writeObjectFieldStart("learned");
-                g.writeArrayFieldStart("weights");
-                for (double w : learned[mi]) g.writeNumber(round(w, 4));
-                g.writeEndArray();
-                writeMetric(g, "hr10", learnedHr[mi]);
-                writeMetric(g, "ndcg10", learnedNdcg[mi]);
-                g.writeEndObject();
-                g.writeObjectFieldStart("tuned");
-                g.writeArrayFieldStart("weights");
-                for (double w : tuned[mi]) g.writeNumber(w);
-                g.writeEndArray();
-                writeMetric(g, "hr10", tunedHr[mi]);
-                writeMetric(g, "ndcg10", tunedNdcg[mi]);
-                g.writeEndObject();
+                writeFitted(g, "learned", learned[mi], learnedHr[mi], learnedNdcg[mi]);
+                writeFitted(g, "tuned", tuned[mi], tunedHr[mi], tunedNdcg[mi]);
             }
             writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
             if (mi < METHODS.length) {
@@ -380,6 +368,17 @@ public final class LifelongBenchmark {
         g.writeNumberField("popularityWeight", ac.popularityWeight());
         g.writeNumberField("simTopK", ac.simTopK());
         g.writeNumberField("twinTopK", ac.twinTopK());
+        g.writeEndObject();
+    }
+
+    /** One set of fitted score weights and the HR@10 / NDCG@10 they give. */
+    private static void writeFitted(JsonGenerator g, String name, double[] weights, double[] hr, double[] ndcg) throws IOException {
+        g.writeObjectFieldStart(name);
+        g.writeArrayFieldStart("weights");
+        for (double w : weights) g.writeNumber(round(w, 4));
+        g.writeEndArray();
+        writeMetric(g, "hr10", hr);
+        writeMetric(g, "ndcg10", ndcg);
         g.writeEndObject();
     }
 
