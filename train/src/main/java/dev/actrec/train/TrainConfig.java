@@ -27,8 +27,9 @@ import java.util.Map;
  * @param beta1          Adam beta1
  * @param beta2          Adam beta2
  * @param weightDecay    L2 penalty added to the gradient (0 = off)
- * @param loss           {@code ssm} (sampled softmax, uniform negatives drawn per sequence) or {@code bce} (SASRec's original:
- *                       one negative per position, binary cross-entropy)
+ * @param loss           {@code ssm} (sampled softmax, uniform negatives drawn per sequence), {@code ce} (softmax over the
+ *                       whole catalog, no sampling) or {@code bce} (SASRec's original: one negative per position, binary
+ *                       cross-entropy)
  * @param negatives      negatives per training sequence for {@code ssm}
  * @param temperature    softmax temperature for {@code ssm}
  * @param similarity     {@code cosine} (L2-normalised query and item embeddings) or {@code dot}
@@ -67,7 +68,7 @@ public record TrainConfig(
         require(beta1 >= 0 && beta1 < 1, "beta1", beta1, "in [0, 1)");
         require(beta2 >= 0 && beta2 < 1, "beta2", beta2, "in [0, 1)");
         require(weightDecay >= 0, "weight_decay", weightDecay, ">= 0");
-        require(loss.equals("ssm") || loss.equals("bce"), "loss", loss, "ssm or bce");
+        require(loss.equals("ssm") || loss.equals("ce") || loss.equals("bce"), "loss", loss, "ssm, ce or bce");
         require(negatives > 0, "negatives", negatives, "> 0");
         require(temperature > 0, "temperature", temperature, "> 0");
         require(similarity.equals("cosine") || similarity.equals("dot"), "similarity", similarity, "cosine or dot");

@@ -287,7 +287,8 @@ public final class Trainer {
         long[] positions = new long[real];
         long[] targets = new long[rows * len];
         boolean bce = config.loss().equals("bce");
-        long[] negatives = new long[bce ? rows * len : rows * config.negatives()];
+        boolean ssm = config.loss().equals("ssm");
+        long[] negatives = new long[bce ? rows * len : ssm ? rows * config.negatives() : 0];
         int k = 0;
         for (int r = 0; r < rows; r++) {
             int pad = len - lens[r];
@@ -301,7 +302,7 @@ public final class Trainer {
             }
             if (bce) markHistory(order[from + r], seen, false);
         }
-        if (!bce) {
+        if (ssm) {
             for (int i = 0; i < negatives.length; i++) negatives[i] = 1 + rnd.nextInt(data.numItems());
         }
         return new Batch(ids, rows, len, positions, targets, negatives);
@@ -325,7 +326,9 @@ public final class Trainer {
      * The mean loss of a batch over its real positions. Sampled softmax: each sequence has its own
      * {@code negatives} uniform negatives shared by its positions, so one step sees B x N distinct negatives (a single
      * shared set made ML-1M training, 200 positions per sequence, unstable); a negative equal to the target is
-     * pushed out of the softmax. BCE: one negative per position, as in SASRec.
+     * pushed out of the softmax. CE: the softmax over the whole catalog at every real position (no sampling, so no
+     * sampling bias; cost P x N x d per step, affordable for catalogs of tens of thousands of items). BCE: one negative
+     * per position, as in SASRec.
      */
     NDArray loss(SequenceModel model, Batch batch, NDManager m) {
         NDArray table = model.itemTable();
@@ -343,6 +346,7 @@ public final class Trainer {
         NDArray valid = tgt.gt(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
         NDArray count = Layers.scalar(m, batch.positions().length);
         NDArray pos = h.mul(Layers.lookup(out, tgt)).sum(new int[] {2}).mul(invT);         // (B, L)
+        if (config.loss().equals("ce")) return fullSoftmax(h, out, invT, batch, m);
         if (config.loss().equals("bce")) {
             NDArray negIds = m.create(batch.negatives(), new Shape(rows, len));
             NDArray neg = h.mul(Layers.lookup(out, negIds)).sum(new int[] {2}).mul(invT);
@@ -358,6 +362,21 @@ public final class Trainer {
         NDArray logits = NDArrays.concat(new ai.djl.ndarray.NDList(pos.expandDims(2), negLogits.sub(collide)), 2);
         NDArray nll = logits.logSoftmax(2).get(new NDIndex(":, :, 0")).neg();            // (B, L)
         return nll.mul(valid).sum().div(count);
+    }
+
+    /** Mean cross-entropy over the whole catalog (ids 1..N; 0 is padding) at the batch's real positions. */
+    private static NDArray fullSoftmax(NDArray h, NDArray out, NDArray invT, Batch batch, NDManager m) {
+        long[] at = batch.positions();
+        long[] targets = new long[at.length];
+        for (int i = 0; i < at.length; i++) targets[i] = batch.targets()[(int) at[i]];
+        long d = h.getShape().get(2);
+        NDArray hP = Layers.lookup(h.reshape(new Shape((long) batch.rows() * batch.len(), d)), m.create(at)); // (P, d)
+        NDArray pos = hP.mul(Layers.lookup(out, m.create(targets))).sum(new int[] {1}).mul(invT);           // (P)
+        NDArray logits = hP.matMul(out.get(new NDIndex("1:")).transpose()).mul(invT);                      // (P, N)
+        // log-sum-exp shifted by the row maximum; the shift is a constant for autograd (its gradients cancel)
+        NDArray shift = logits.max(new int[] {1}, true).stopGradient();
+        NDArray lse = logits.sub(shift).exp().sum(new int[] {1}).log().add(shift.squeeze(1));
+        return lse.sub(pos).mean();
     }
 
     private static NDArray softplus(NDArray x) {

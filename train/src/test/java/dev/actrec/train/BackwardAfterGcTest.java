@@ -40,7 +40,7 @@ class BackwardAfterGcTest {
     private static final float MARKER = 12345.0f;
 
     @ParameterizedTest
-    @ValueSource(strings = {"sasrec", "act", "sasrec-bce", "act-dot"})
+    @ValueSource(strings = {"sasrec", "act", "sasrec-bce", "act-dot", "act-ce"})
     void gradientsDoNotDependOnACollectionBeforeBackward(String variant, @TempDir Path dir) throws Exception {
         String model = variant.substring(0, variant.contains("-") ? variant.indexOf('-') : variant.length());
         TrainConfig config = LearnabilityTest.tiny(model);
@@ -48,6 +48,7 @@ class BackwardAfterGcTest {
             config = config.with("loss", "bce").with("similarity", "dot").with("temperature", "1");
         }
         if (variant.endsWith("-dot")) config = config.with("similarity", "dot");
+        if (variant.endsWith("-ce")) config = config.with("loss", "ce");
         SequenceDataset data = SyntheticSequences.permutationWalks(40, 30, 5, 12, SEED);
         Trainer trainer = new Trainer(data, config, dir, new PrintStream(OutputStream.nullOutputStream()));
         Engine engine = TorchRuntime.start(config.intraThreads(), config.interThreads());
@@ -108,7 +109,7 @@ class BackwardAfterGcTest {
     }
 
     /** Whole training prefixes of the first users, left-padded, as {@link Trainer} builds them. */
-    private static Trainer.Batch batch(SequenceDataset data, TrainConfig config, SplittableRandom rnd) {
+    static Trainer.Batch batch(SequenceDataset data, TrainConfig config, SplittableRandom rnd) {
         int rows = 16;
         int len = 1;
         for (int u = 0; u < rows; u++) {

@@ -25,14 +25,14 @@ class LearnabilityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sasrec", "act", "sasrec-bce"})
+    @ValueSource(strings = {"sasrec", "act", "sasrec-bce", "act-ce"})
     void learnsPermutationWalks(String variant, @TempDir Path dir) throws Exception {
         SequenceDataset data = SyntheticSequences.permutationWalks(400, 60, 6, 16, 11);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        String model = variant.replace("-bce", "");
+        String model = variant.replace("-bce", "").replace("-ce", "");
         TrainConfig config = variant.endsWith("-bce")
                 ? tiny(model).with("loss", "bce").with("similarity", "dot").with("temperature", "1")
-                : tiny(model);
+                : variant.endsWith("-ce") ? tiny(model).with("loss", "ce") : tiny(model);
         Trainer.Result r = new Trainer(data, config, dir, new PrintStream(log, true)).run(false);
         System.out.println(log);
         double hr10 = r.test().masked().hr(10);
