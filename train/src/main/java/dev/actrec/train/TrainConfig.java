@@ -30,7 +30,10 @@ import java.util.Map;
  * @param loss           {@code ssm} (sampled softmax, uniform negatives drawn per sequence), {@code ce} (softmax over the
  *                       whole catalog, no sampling) or {@code bce} (SASRec's original: one negative per position, binary
  *                       cross-entropy)
- * @param negatives      negatives per training sequence for {@code ssm}
+ * @param negatives      negatives for {@code ssm}, per training sequence or per position (see negativeScope)
+ * @param negativeScope  {@code sequence}: one draw of negatives per training sequence, shared by its positions;
+ *                       {@code position}: a draw per position, as the HSTU repository's sampler does (more distinct
+ *                       negatives per step, at B x L x N x d memory)
  * @param temperature    softmax temperature for {@code ssm}
  * @param similarity     {@code cosine} (L2-normalised query and item embeddings) or {@code dot}
  * @param evalEvery      validate every this many epochs
@@ -49,9 +52,9 @@ import java.util.Map;
  */
 public record TrainConfig(
         String model, int dim, int layers, int heads, double dropout, int maxLen, int batchSize, int epochs,
-        double lr, double beta1, double beta2, double weightDecay, String loss, int negatives, double temperature,
-        String similarity, int evalEvery, int patience, boolean maskSeen, long seed, int intraThreads,
-        int interThreads, int evalBatch, double maxMinutes, boolean randomCrop, String attributes,
+        double lr, double beta1, double beta2, double weightDecay, String loss, int negatives,
+        String negativeScope, double temperature, String similarity, int evalEvery, int patience, boolean maskSeen,
+        long seed, int intraThreads, int interThreads, int evalBatch, double maxMinutes, boolean randomCrop, String attributes,
         double progressSeconds) {
 
     public TrainConfig {
@@ -70,6 +73,8 @@ public record TrainConfig(
         require(weightDecay >= 0, "weight_decay", weightDecay, ">= 0");
         require(loss.equals("ssm") || loss.equals("ce") || loss.equals("bce"), "loss", loss, "ssm, ce or bce");
         require(negatives > 0, "negatives", negatives, "> 0");
+        require(negativeScope.equals("sequence") || negativeScope.equals("position"), "negative_scope",
+                negativeScope, "sequence or position");
         require(temperature > 0, "temperature", temperature, "> 0");
         require(similarity.equals("cosine") || similarity.equals("dot"), "similarity", similarity, "cosine or dot");
         require(evalEvery > 0, "eval_every", evalEvery, "> 0");
@@ -96,7 +101,7 @@ public record TrainConfig(
     public static TrainConfig defaults(String model) {
         boolean act = model.equalsIgnoreCase("act");
         return new TrainConfig(model, act ? 64 : 50, act ? 2 : 2, act ? 2 : 1, 0.2, 200, 128, 200,
-                1e-3, 0.9, 0.98, 0.0, "ssm", 128, 0.05, "cosine", 1, 20, true, 42L,
+                1e-3, 0.9, 0.98, 0.0, "ssm", 128, "sequence", 0.05, "cosine", 1, 20, true, 42L,
                 0, 1, 256, 0.0, false, "", 10.0);
     }
 
@@ -163,6 +168,7 @@ public record TrainConfig(
         m.put("weight_decay", Double.toString(weightDecay));
         m.put("loss", loss);
         m.put("negatives", Integer.toString(negatives));
+        m.put("negative_scope", negativeScope);
         m.put("temperature", Double.toString(temperature));
         m.put("similarity", similarity);
         m.put("eval_every", Integer.toString(evalEvery));
@@ -183,7 +189,8 @@ public record TrainConfig(
         try {
             return new TrainConfig(m.get("model"), i(m, "dim"), i(m, "layers"), i(m, "heads"), d(m, "dropout"),
                     i(m, "max_len"), i(m, "batch_size"), i(m, "epochs"), d(m, "lr"), d(m, "beta1"), d(m, "beta2"),
-                    d(m, "weight_decay"), m.get("loss"), i(m, "negatives"), d(m, "temperature"), m.get("similarity"),
+                    d(m, "weight_decay"), m.get("loss"), i(m, "negatives"), m.get("negative_scope"),
+                    d(m, "temperature"), m.get("similarity"),
                     i(m, "eval_every"), i(m, "patience"), b(m, "mask_seen"), Long.parseLong(m.get("seed")),
                     i(m, "intra_threads"), i(m, "inter_threads"), i(m, "eval_batch"), d(m, "max_minutes"),
                     b(m, "random_crop"), m.get("attributes"), d(m, "progress_seconds"));
@@ -221,6 +228,7 @@ public record TrainConfig(
         StringBuilder sb = new StringBuilder("# ACT training configuration (written by actrec train)\n");
         for (Map.Entry<String, String> e : toMap().entrySet()) {
             boolean text = e.getKey().equals("model") || e.getKey().equals("loss")
+                    || e.getKey().equals("negative_scope")
                     || e.getKey().equals("similarity") || e.getKey().equals("attributes");
             sb.append(e.getKey()).append(" = ").append(text ? "\"" + e.getValue() + "\"" : e.getValue()).append('\n');
         }

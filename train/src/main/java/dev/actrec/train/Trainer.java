@@ -259,9 +259,16 @@ public final class Trainer {
     /**
      * One training batch, row-major (B, L) arrays: input ids left-padded with 0, the target of every real position
      * (0 elsewhere), and the flat indices of the real positions. {@code negatives} is (B, L) for BCE (one per
-     * position) or (B, N) for sampled softmax (per sequence).
+     * position), (B, N) for sampled softmax per sequence, (P, N) per real position, empty for the full softmax.
      */
-    record Batch(long[] ids, int rows, int len, long[] positions, long[] targets, long[] negatives) {}
+    record Batch(long[] ids, int rows, int len, long[] positions, long[] targets, long[] negatives) {
+        /** The targets of the real positions, in {@link #positions} order. */
+        long[] realTargets() {
+            long[] t = new long[positions.length];
+            for (int i = 0; i < t.length; i++) t[i] = targets[(int) positions[i]];
+            return t;
+        }
+    }
 
     private Batch buildBatch(int[] order, int from, int to, SplittableRandom rnd, boolean[] seen) {
         int rows = to - from;
@@ -288,7 +295,8 @@ public final class Trainer {
         long[] targets = new long[rows * len];
         boolean bce = config.loss().equals("bce");
         boolean ssm = config.loss().equals("ssm");
-        long[] negatives = new long[bce ? rows * len : ssm ? rows * config.negatives() : 0];
+        boolean perPosition = config.negativeScope().equals("position");
+        long[] negatives = new long[bce ? rows * len : ssm ? (perPosition ? real : rows) * config.negatives() : 0];
         int k = 0;
         for (int r = 0; r < rows; r++) {
             int pad = len - lens[r];
@@ -347,6 +355,9 @@ public final class Trainer {
         NDArray count = Layers.scalar(m, batch.positions().length);
         NDArray pos = h.mul(Layers.lookup(out, tgt)).sum(new int[] {2}).mul(invT);         // (B, L)
         if (config.loss().equals("ce")) return fullSoftmax(h, out, invT, batch, m);
+        if (config.loss().equals("ssm") && config.negativeScope().equals("position")) {
+            return sampledSoftmaxPerPosition(h, out, invT, batch, config.negatives(), m);
+        }
         if (config.loss().equals("bce")) {
             NDArray negIds = m.create(batch.negatives(), new Shape(rows, len));
             NDArray neg = h.mul(Layers.lookup(out, negIds)).sum(new int[] {2}).mul(invT);
@@ -366,17 +377,41 @@ public final class Trainer {
 
     /** Mean cross-entropy over the whole catalog (ids 1..N; 0 is padding) at the batch's real positions. */
     private static NDArray fullSoftmax(NDArray h, NDArray out, NDArray invT, Batch batch, NDManager m) {
-        long[] at = batch.positions();
-        long[] targets = new long[at.length];
-        for (int i = 0; i < at.length; i++) targets[i] = batch.targets()[(int) at[i]];
-        long d = h.getShape().get(2);
-        NDArray hP = Layers.lookup(h.reshape(new Shape((long) batch.rows() * batch.len(), d)), m.create(at)); // (P, d)
-        NDArray pos = hP.mul(Layers.lookup(out, m.create(targets))).sum(new int[] {1}).mul(invT);           // (P)
+        NDArray targets = m.create(batch.realTargets());
+        NDArray hP = atRealPositions(h, batch, m);                                                          // (P, d)
+        NDArray pos = hP.mul(Layers.lookup(out, targets)).sum(new int[] {1}).mul(invT);                     // (P)
         NDArray logits = hP.matMul(out.get(new NDIndex("1:")).transpose()).mul(invT);                      // (P, N)
         // log-sum-exp shifted by the row maximum; the shift is a constant for autograd (its gradients cancel)
         NDArray shift = logits.max(new int[] {1}, true).stopGradient();
         NDArray lse = logits.sub(shift).exp().sum(new int[] {1}).log().add(shift.squeeze(1));
         return lse.sub(pos).mean();
+    }
+
+    /**
+     * Sampled softmax with its own {@code n} negatives at every real position (negatives (P, n) in the batch); a
+     * negative equal to the position's target is pushed out of the softmax.
+     */
+    private static NDArray sampledSoftmaxPerPosition(NDArray h, NDArray out, NDArray invT, Batch batch, int n,
+                                                     NDManager m) {
+        int p = batch.positions().length;
+        long d = h.getShape().get(2);
+        NDArray targets = m.create(batch.realTargets());                                                   // (P)
+        NDArray hP = atRealPositions(h, batch, m);                                                          // (P, d)
+        NDArray pos = hP.mul(Layers.lookup(out, targets)).sum(new int[] {1}).mul(invT);                     // (P)
+        NDArray negIds = m.create(batch.negatives(), new Shape(p, n));                                      // (P, n)
+        NDArray negE = Layers.lookup(out, negIds);                                                          // (P, n, d)
+        NDArray negLogits = hP.reshape(new Shape(p, 1, d)).matMul(negE.transpose(0, 2, 1))
+                .reshape(new Shape(p, n)).mul(invT);                                                        // (P, n)
+        NDArray collide = targets.expandDims(1).eq(negIds)
+                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(Layers.scalar(m, 1e9f));
+        NDArray logits = NDArrays.concat(new ai.djl.ndarray.NDList(pos.expandDims(1), negLogits.sub(collide)), 1);
+        return logits.logSoftmax(1).get(new NDIndex(":, 0")).neg().mean();
+    }
+
+    /** The rows of h (B, L, d) at the batch's real positions, (P, d). */
+    private static NDArray atRealPositions(NDArray h, Batch batch, NDManager m) {
+        long d = h.getShape().get(2);
+        return Layers.lookup(h.reshape(new Shape((long) batch.rows() * batch.len(), d)), m.create(batch.positions()));
     }
 
     private static NDArray softplus(NDArray x) {

@@ -40,7 +40,7 @@ class BackwardAfterGcTest {
     private static final float MARKER = 12345.0f;
 
     @ParameterizedTest
-    @ValueSource(strings = {"sasrec", "act", "sasrec-bce", "act-dot", "act-ce"})
+    @ValueSource(strings = {"sasrec", "act", "sasrec-bce", "act-dot", "act-ce", "sasrec-pos"})
     void gradientsDoNotDependOnACollectionBeforeBackward(String variant, @TempDir Path dir) throws Exception {
         String model = variant.substring(0, variant.contains("-") ? variant.indexOf('-') : variant.length());
         TrainConfig config = LearnabilityTest.tiny(model);
@@ -49,6 +49,7 @@ class BackwardAfterGcTest {
         }
         if (variant.endsWith("-dot")) config = config.with("similarity", "dot");
         if (variant.endsWith("-ce")) config = config.with("loss", "ce");
+        if (variant.endsWith("-pos")) config = config.with("negative_scope", "position");
         SequenceDataset data = SyntheticSequences.permutationWalks(40, 30, 5, 12, SEED);
         Trainer trainer = new Trainer(data, config, dir, new PrintStream(OutputStream.nullOutputStream()));
         Engine engine = TorchRuntime.start(config.intraThreads(), config.interThreads());
@@ -129,7 +130,8 @@ class BackwardAfterGcTest {
             }
         }
         boolean bce = config.loss().equals("bce");
-        long[] negatives = new long[bce ? rows * len : rows * config.negatives()];
+        boolean perPosition = config.negativeScope().equals("position");
+        long[] negatives = new long[bce ? rows * len : (perPosition ? positions.size() : rows) * config.negatives()];
         for (int i = 0; i < negatives.length; i++) negatives[i] = 1 + rnd.nextInt(data.numItems());
         return new Trainer.Batch(ids, rows, len, positions.stream().mapToLong(Long::longValue).toArray(), targets,
                 negatives);

@@ -25,14 +25,17 @@ class LearnabilityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sasrec", "act", "sasrec-bce", "act-ce"})
+    @ValueSource(strings = {"sasrec", "act", "sasrec-bce", "act-ce", "sasrec-pos"})
     void learnsPermutationWalks(String variant, @TempDir Path dir) throws Exception {
         SequenceDataset data = SyntheticSequences.permutationWalks(400, 60, 6, 16, 11);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        String model = variant.replace("-bce", "").replace("-ce", "");
-        TrainConfig config = variant.endsWith("-bce")
-                ? tiny(model).with("loss", "bce").with("similarity", "dot").with("temperature", "1")
-                : variant.endsWith("-ce") ? tiny(model).with("loss", "ce") : tiny(model);
+        String model = variant.contains("-") ? variant.substring(0, variant.indexOf('-')) : variant;
+        TrainConfig config = switch (variant.substring(model.length())) {
+            case "-bce" -> tiny(model).with("loss", "bce").with("similarity", "dot").with("temperature", "1");
+            case "-ce" -> tiny(model).with("loss", "ce");
+            case "-pos" -> tiny(model).with("negative_scope", "position");
+            default -> tiny(model);
+        };
         Trainer.Result r = new Trainer(data, config, dir, new PrintStream(log, true)).run(false);
         System.out.println(log);
         double hr10 = r.test().masked().hr(10);
