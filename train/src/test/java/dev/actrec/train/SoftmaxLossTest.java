@@ -27,36 +27,27 @@ class SoftmaxLossTest {
         TrainConfig config = LearnabilityTest.tiny("act").with("loss", "ce").with("dropout", "0")
                 .with("temperature", "0.1");
         SequenceDataset data = SyntheticSequences.permutationWalks(40, 30, 5, 12, 3);
-        Trainer trainer = new Trainer(data, config, dir, new PrintStream(OutputStream.nullOutputStream()));
-        TorchRuntime.start(config.intraThreads(), config.interThreads());
         Trainer.Batch batch = BackwardAfterGcTest.batch(data, config, new SplittableRandom(3));
-
-        try (NDManager manager = NDManager.newBaseManager()) {
-            SequenceModel model = SequenceModel.create(config, data.numItems(), null, new Parameters(manager, 5));
-            double loss = trainer.loss(model, batch, manager).getFloat();
-
-            NDArray table = model.itemTable();
-            NDArray ids = manager.create(batch.ids(), new Shape(batch.rows(), batch.len()));
-            float[] h = model.encode(ids, true, table).toFloatArray();
-            float[] e = table.toFloatArray();
-            int d = config.dim();
-            int items = data.numItems();
-            double sum = 0;
-            for (long at : batch.positions()) {
-                double[] q = unit(h, (int) at * d, d);
-                double[] logits = new double[items + 1];
-                double max = Double.NEGATIVE_INFINITY;
-                for (int c = 1; c <= items; c++) {
-                    logits[c] = dot(q, unit(e, c * d, d)) / config.temperature();
-                    max = Math.max(max, logits[c]);
-                }
-                double z = 0;
-                for (int c = 1; c <= items; c++) z += Math.exp(logits[c] - max);
-                sum += max + Math.log(z) - logits[(int) batch.targets()[(int) at]];
+        Outputs out = Outputs.of(config, data, batch, dir);
+        float[] h = out.h(), e = out.table();
+        double loss = out.loss();
+        int d = config.dim();
+        int items = data.numItems();
+        double sum = 0;
+        for (long at : batch.positions()) {
+            double[] q = unit(h, (int) at * d, d);
+            double[] logits = new double[items + 1];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 1; c <= items; c++) {
+                logits[c] = dot(q, unit(e, c * d, d)) / config.temperature();
+                max = Math.max(max, logits[c]);
             }
-            double expected = sum / batch.positions().length;
-            assertEquals(expected, loss, 1e-4 * Math.max(1, expected), "mean catalog cross-entropy");
+            double z = 0;
+            for (int c = 1; c <= items; c++) z += Math.exp(logits[c] - max);
+            sum += max + Math.log(z) - logits[(int) batch.targets()[(int) at]];
         }
+        double expected = sum / batch.positions().length;
+        assertEquals(expected, loss, 1e-4 * Math.max(1, expected), "mean catalog cross-entropy");
     }
 
     @Test
@@ -64,40 +55,46 @@ class SoftmaxLossTest {
         TrainConfig config = LearnabilityTest.tiny("sasrec").with("negative_scope", "position").with("dropout", "0")
                 .with("negatives", "6");
         SequenceDataset data = SyntheticSequences.permutationWalks(40, 30, 5, 12, 4);
-        Trainer trainer = new Trainer(data, config, dir, new PrintStream(OutputStream.nullOutputStream()));
-        TorchRuntime.start(config.intraThreads(), config.interThreads());
         Trainer.Batch batch = BackwardAfterGcTest.batch(data, config, new SplittableRandom(4));
         long[] neg = batch.negatives();
         // make sure some negatives collide with their position's target, so the exclusion is exercised
         for (int i = 0; i < batch.positions().length; i += 3) {
             neg[i * 6] = batch.targets()[(int) batch.positions()[i]];
         }
-
-        try (NDManager manager = NDManager.newBaseManager()) {
-            SequenceModel model = SequenceModel.create(config, data.numItems(), null, new Parameters(manager, 5));
-            double loss = trainer.loss(model, batch, manager).getFloat();
-
-            NDArray table = model.itemTable();
-            NDArray ids = manager.create(batch.ids(), new Shape(batch.rows(), batch.len()));
-            float[] h = model.encode(ids, true, table).toFloatArray();
-            float[] e = table.toFloatArray();
-            int d = config.dim();
-            double invT = 1 / config.temperature();
-            double sum = 0;
-            long[] at = batch.positions();
-            for (int p = 0; p < at.length; p++) {
-                double[] q = unit(h, (int) at[p] * d, d);
-                int target = (int) batch.targets()[(int) at[p]];
-                double pos = dot(q, unit(e, target * d, d)) * invT;
-                double z = Math.exp(pos);
-                for (int j = 0; j < 6; j++) {
-                    int c = (int) neg[p * 6 + j];
-                    if (c != target) z += Math.exp(dot(q, unit(e, c * d, d)) * invT);
-                }
-                sum += Math.log(z) - pos;
+        Outputs out = Outputs.of(config, data, batch, dir);
+        float[] h = out.h(), e = out.table();
+        double loss = out.loss();
+        int d = config.dim();
+        double invT = 1 / config.temperature();
+        double sum = 0;
+        long[] at = batch.positions();
+        for (int p = 0; p < at.length; p++) {
+            double[] q = unit(h, (int) at[p] * d, d);
+            int target = (int) batch.targets()[(int) at[p]];
+            double pos = dot(q, unit(e, target * d, d)) * invT;
+            double z = Math.exp(pos);
+            for (int j = 0; j < 6; j++) {
+                int c = (int) neg[p * 6 + j];
+                if (c != target) z += Math.exp(dot(q, unit(e, c * d, d)) * invT);
             }
-            double expected = sum / at.length;
-            assertEquals(expected, loss, 1e-4 * Math.max(1, expected), "mean sampled cross-entropy per position");
+            sum += Math.log(z) - pos;
+        }
+        double expected = sum / at.length;
+        assertEquals(expected, loss, 1e-4 * Math.max(1, expected), "mean sampled cross-entropy per position");
+    }
+
+    /** The trainer's loss on the batch, and the model's outputs (B, L, d) and item table behind it, as floats. */
+    private record Outputs(double loss, float[] h, float[] table) {
+        static Outputs of(TrainConfig config, SequenceDataset data, Trainer.Batch batch, Path dir) throws Exception {
+            Trainer trainer = new Trainer(data, config, dir, new PrintStream(OutputStream.nullOutputStream()));
+            TorchRuntime.start(config.intraThreads(), config.interThreads());
+            try (NDManager manager = NDManager.newBaseManager()) {
+                SequenceModel model = SequenceModel.create(config, data.numItems(), null, new Parameters(manager, 5));
+                double loss = trainer.loss(model, batch, manager).getFloat();
+                NDArray table = model.itemTable();
+                NDArray ids = manager.create(batch.ids(), new Shape(batch.rows(), batch.len()));
+                return new Outputs(loss, model.encode(ids, true, table).toFloatArray(), table.toFloatArray());
+            }
         }
     }
 
