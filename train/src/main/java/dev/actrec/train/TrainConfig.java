@@ -27,8 +27,8 @@ import java.util.Map;
  * @param beta1          Adam beta1
  * @param beta2          Adam beta2
  * @param weightDecay    L2 penalty added to the gradient (0 = off)
- * @param loss           {@code ssm} (sampled softmax, uniform negatives drawn per sequence), {@code ce} (softmax over the
- *                       whole catalog, no sampling) or {@code bce} (SASRec's original: one negative per position, binary
+ * @param loss           {@code ssm} (sampled softmax over uniform negatives), {@code ce} (softmax over the whole
+ *                       catalog, no sampling) or {@code bce} (SASRec's original: one negative per position, binary
  *                       cross-entropy)
  * @param negatives      negatives for {@code ssm}, per training sequence or per position (see negativeScope)
  * @param negativeScope  {@code sequence}: one draw of negatives per training sequence, shared by its positions;
@@ -54,8 +54,8 @@ public record TrainConfig(
         String model, int dim, int layers, int heads, double dropout, int maxLen, int batchSize, int epochs,
         double lr, double beta1, double beta2, double weightDecay, String loss, int negatives,
         String negativeScope, double temperature, String similarity, int evalEvery, int patience, boolean maskSeen,
-        long seed, int intraThreads, int interThreads, int evalBatch, double maxMinutes, boolean randomCrop, String attributes,
-        double progressSeconds) {
+        long seed, int intraThreads, int interThreads, int evalBatch, double maxMinutes, boolean randomCrop,
+        String attributes, double progressSeconds) {
 
     public TrainConfig {
         model = model.toLowerCase(Locale.ROOT);

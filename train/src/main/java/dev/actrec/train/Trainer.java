@@ -333,10 +333,10 @@ public final class Trainer {
     /**
      * The mean loss of a batch over its real positions. Sampled softmax: each sequence has its own
      * {@code negatives} uniform negatives shared by its positions, so one step sees B x N distinct negatives (a single
-     * shared set made ML-1M training, 200 positions per sequence, unstable); a negative equal to the target is
-     * pushed out of the softmax. CE: the softmax over the whole catalog at every real position (no sampling, so no
-     * sampling bias; cost P x N x d per step, affordable for catalogs of tens of thousands of items). BCE: one negative
-     * per position, as in SASRec.
+     * shared set made ML-1M training, 200 positions per sequence, unstable), or with {@code negative_scope = position}
+     * each real position has its own; a negative equal to the target is pushed out of the softmax. CE: the softmax
+     * over the whole catalog at every real position (no sampling, so no sampling bias; cost P x N x d per step,
+     * affordable for catalogs of tens of thousands of items). BCE: one negative per position, as in SASRec.
      */
     NDArray loss(SequenceModel model, Batch batch, NDManager m) {
         NDArray table = model.itemTable();
@@ -350,14 +350,14 @@ public final class Trainer {
             out = Layers.l2Normalize(table);
         }
         NDArray invT = Layers.scalar(m, (float) (1.0 / config.temperature()));
-        NDArray tgt = m.create(batch.targets(), new Shape(rows, len));                   // (B, L), 0 = no target
-        NDArray valid = tgt.gt(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-        NDArray count = Layers.scalar(m, batch.positions().length);
-        NDArray pos = h.mul(Layers.lookup(out, tgt)).sum(new int[] {2}).mul(invT);         // (B, L)
         if (config.loss().equals("ce")) return fullSoftmax(h, out, invT, batch, m);
         if (config.loss().equals("ssm") && config.negativeScope().equals("position")) {
             return sampledSoftmaxPerPosition(h, out, invT, batch, config.negatives(), m);
         }
+        NDArray tgt = m.create(batch.targets(), new Shape(rows, len));                   // (B, L), 0 = no target
+        NDArray valid = tgt.gt(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        NDArray count = Layers.scalar(m, batch.positions().length);
+        NDArray pos = h.mul(Layers.lookup(out, tgt)).sum(new int[] {2}).mul(invT);         // (B, L)
         if (config.loss().equals("bce")) {
             NDArray negIds = m.create(batch.negatives(), new Shape(rows, len));
             NDArray neg = h.mul(Layers.lookup(out, negIds)).sum(new int[] {2}).mul(invT);
