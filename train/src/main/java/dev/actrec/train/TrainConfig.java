@@ -34,7 +34,7 @@ import java.util.Map;
  * @param negativeScope  {@code sequence}: one draw of negatives per training sequence, shared by its positions;
  *                       {@code position}: a draw per position, as the HSTU repository's sampler does (more distinct
  *                       negatives per step, at B x L x N x d memory)
- * @param temperature    softmax temperature for {@code ssm}
+ * @param temperature    softmax temperature for {@code ssm} and {@code ce}
  * @param similarity     {@code cosine} (L2-normalised query and item embeddings) or {@code dot}
  * @param evalEvery      validate every this many epochs
  * @param patience       stop after this many validations without a better validation NDCG@10
