@@ -131,11 +131,21 @@ final class ModelRecommender implements Recommender {
             float[] table = model.itemTable();
             int d = info.dim();
             boolean memory = readMemory(user, s);
+            int known = 0;
+            if (memory) s.ensureBatch(items.length);
             for (int i = 0; i < items.length; i++) {
                 int index = mapping.modelIndex(items[i]);
-                out[i] = index == 0 ? Float.NaN : VectorKernels.dot(s.query, 0, table, index * d, d)
-                        + (memory ? memoryTerm(s, index) : 0f);
+                if (index == 0) {
+                    out[i] = Float.NaN;
+                    continue;
+                }
+                out[i] = VectorKernels.dot(s.query, 0, table, index * d, d);
+                if (memory) {
+                    s.batchIndex[known] = index;
+                    s.batchPos[known++] = i;
+                }
             }
+            if (memory) addMemoryTerms(s, s.batchIndex, s.batchPos, known, out);
             return new Answer(items.length, memory ? Answer.MODEL_MEMORY : Answer.MODEL);
         } finally {
             pool.offer(s);
@@ -264,11 +274,17 @@ final class ModelRecommender implements Recommender {
         return memories.readKeys(user, s.keys, s.keyToken, s.keyItem) >= 0 && s.keys.total() > 0;
     }
 
-    /** λ · log(pool(c, memory) + δ / W) for model item {@code index}; the keys are in the scratch. */
-    private float memoryTerm(Scratch s, int index) {
+    /**
+     * Adds λ · log(pool(c, memory) + δ / W) to {@code scores[pos[i]]} for model item {@code c = indexes[i]},
+     * {@code i < n}; the keys are in the scratch. Keys too unlike an item to matter next to the floor 1/W are skipped
+     * (CappedReadout bounds the change).
+     */
+    private void addMemoryTerms(Scratch s, int[] indexes, int[] pos, int n, float[] scores) {
         ItemEmbeddings v = memories.vectors();
-        // Keys too unlike the item to matter next to the floor 1/W are skipped (CappedReadout bounds the change).
-        return (float) (memoryWeight * s.readout.logPoolBesideFloor(s.keys, v.rows(), v.offset(index)));
+        s.ensureBatch(n);
+        for (int i = 0; i < n; i++) s.batchOffset[i] = v.offset(indexes[i]);
+        s.readout.logPoolsBesideFloor(s.keys, v.rows(), s.batchOffset, n, s.batchTerm);
+        for (int i = 0; i < n; i++) scores[pos == null ? i : pos[i]] += (float) (memoryWeight * s.batchTerm[i]);
     }
 
     /**
@@ -278,10 +294,7 @@ final class ModelRecommender implements Recommender {
     private int retrieveWithMemory(Scratch s, int k, int[] outItems, float[] outScores) {
         int want = Math.min(info.numItems(), Math.max(4 * k, MEMORY_RERANK));
         int n = index.search(s.query, want, s, s.cand, s.candScores);
-        for (int i = 0; i < n; i++) {
-            s.markListed(s.cand[i]);
-            s.candScores[i] += memoryTerm(s, s.cand[i]);
-        }
+        for (int i = 0; i < n; i++) s.markListed(s.cand[i]);
         float[] table = model.itemTable();
         int d = info.dim();
         for (int i = 0; i < s.keys.size(); i++) {
@@ -289,8 +302,9 @@ final class ModelRecommender implements Recommender {
             if (index <= 0 || s.listed(index) || s.excluded(index)) continue;
             s.markListed(index);
             s.cand[n] = index;
-            s.candScores[n++] = VectorKernels.dot(s.query, 0, table, index * d, d) + memoryTerm(s, index);
+            s.candScores[n++] = VectorKernels.dot(s.query, 0, table, index * d, d);
         }
+        addMemoryTerms(s, s.cand, null, n, s.candScores);
         s.clearListed(n);
         int got = VectorKernels.topK(s.candScores, n, k, s.top, s.topScores);
         for (int i = 0; i < got; i++) {
@@ -326,6 +340,9 @@ final class ModelRecommender implements Recommender {
         final int[] cand;
         final float[] candScores;
         final long[] listedBits;
+        // a batch of memory terms: model items, their positions in the output, their vectors' offsets, the terms
+        int[] batchIndex = new int[0], batchPos = new int[0], batchOffset = new int[0];
+        double[] batchTerm = new double[0];
 
         Scratch(ModelInfo info, int maxK, ItemMapping mapping, UserMemories memories) {
             this.mapping = mapping;
@@ -346,6 +363,15 @@ final class ModelRecommender implements Recommender {
             cand = new int[rerank];
             candScores = new float[rerank];
             listedBits = new long[memory ? (info.numItems() >> 6) + 1 : 0];
+        }
+
+        void ensureBatch(int n) {
+            if (batchIndex.length >= n) return;
+            int size = Math.max(n, 2 * batchIndex.length);
+            batchIndex = new int[size];
+            batchPos = new int[size];
+            batchOffset = new int[size];
+            batchTerm = new double[size];
         }
 
         void markListed(int index) {

@@ -121,6 +121,60 @@ public final class VectorKernels {
     Holder.PROVIDER.dotMany(rows, count, dim, q, out);
   }
 
+  /** Rows per block of the packed layout ({@link #packRows}). */
+  public static final int PACK = 8;
+
+  /** Floats the packed form of {@code count} rows of {@code dim} takes: whole blocks of {@link #PACK} rows. */
+  public static int packedLength(int count, int dim) {
+    checkLength("count", count);
+    checkLength("dim", dim);
+    return Math.multiplyExact((count + PACK - 1) / PACK * PACK, dim);
+  }
+
+  /**
+   * Packs {@code count} row-major rows for {@link #dotManyPacked}: block {@code b} holds rows {@code 8b .. 8b+8}
+   * column by column, {@code packed[(b·dim + j)·8 + r] = rows[(8b + r)·dim + j]}; rows past {@code count} in the
+   * last block are zeros. Many queries against the same rows then cost one vector load per column for 8 rows.
+   *
+   * @param packed at least {@link #packedLength packedLength(count, dim)} long; must not be {@code rows}
+   */
+  public static void packRows(float[] rows, int count, int dim, float[] packed) {
+    checkMatrix("rows", rows, count, dim);
+    checkAtLeast("packed", packed, packedLength(count, dim));
+    checkDistinct("packed", packed, "rows", rows);
+    int blocks = (count + PACK - 1) / PACK;
+    for (int b = 0; b < blocks; b++) {
+      int p = b * dim * PACK;
+      for (int r = 0; r < PACK; r++) {
+        int row = b * PACK + r;
+        if (row < count) {
+          for (int j = 0; j < dim; j++) packed[p + j * PACK + r] = rows[row * dim + j];
+        } else {
+          for (int j = 0; j < dim; j++) packed[p + j * PACK + r] = 0f;
+        }
+      }
+    }
+  }
+
+  /**
+   * Scores {@code queryCount} row-major queries against {@code count} rows packed by {@link #packRows}, a small
+   * matrix product: {@code out[i·stride + r] = queries[i·dim .. i·dim+dim) · row r} with
+   * {@code stride = packedLength(count, dim) / dim} (count rounded up to whole blocks; the padding rows score 0).
+   * Each product is a chain of fused multiply-adds over the columns in order, in both implementations, so this
+   * kernel gives identical results with or without the vector module (unlike {@link #dotMany}).
+   *
+   * @param out at least {@code queryCount·stride} long; must be neither {@code queries} nor {@code packed}
+   */
+  public static void dotManyPacked(float[] queries, int queryCount, int dim, float[] packed, int count, float[] out) {
+    checkMatrix("queries", queries, queryCount, dim);
+    int blocks = (count + PACK - 1) / PACK;
+    checkAtLeast("packed", packed, packedLength(count, dim));
+    checkAtLeast("out", out, Math.multiplyExact(queryCount, blocks * PACK));
+    checkDistinct("out", out, "queries", queries);
+    checkDistinct("out", out, "packed", packed);
+    Holder.PROVIDER.dotManyPacked(queries, queryCount, dim, packed, blocks, out);
+  }
+
   /** Replaces {@code x[off..off+n)} by its SiLU, {@code v / (1 + exp(-v))} (also called swish). */
   public static void silu(float[] x, int off, int n) {
     checkLength("n", n);

@@ -94,6 +94,37 @@ class VectorKernelsTest {
   }
 
   @Test
+  void packedRowsScoreLikeDotProducts() {
+    // Small integers: every product and partial sum is exact in float, so any order of summation gives the same.
+    int dim = 5;
+    for (int count : new int[] {1, 7, 8, 9, 17}) {
+      for (int queries : new int[] {1, 4, 6}) {
+        float[] rows = new float[count * dim];
+        for (int i = 0; i < rows.length; i++) rows[i] = (i * 7 % 11) - 5;
+        float[] q = new float[queries * dim];
+        for (int i = 0; i < q.length; i++) q[i] = (i * 5 % 7) - 3;
+        float[] packed = new float[VectorKernels.packedLength(count, dim)];
+        Arrays.fill(packed, 99f); // padding must be overwritten with zeros
+        VectorKernels.packRows(rows, count, dim, packed);
+        int stride = packed.length / dim;
+        assertEquals((count + 7) / 8 * 8, stride);
+        float[] out = new float[queries * stride];
+        VectorKernels.dotManyPacked(q, queries, dim, packed, count, out);
+        for (int i = 0; i < queries; i++) {
+          for (int r = 0; r < stride; r++) {
+            float expected = r < count ? VectorKernels.dot(q, i * dim, rows, r * dim, dim) : 0f;
+            assertEquals(expected, out[i * stride + r], "count=" + count + " query " + i + " row " + r);
+          }
+        }
+      }
+    }
+    assertMessage(IllegalArgumentException.class,
+        () -> VectorKernels.dotManyPacked(new float[5], 1, 5, new float[40], 9, new float[16]), "packed.length=40");
+    assertMessage(IllegalArgumentException.class,
+        () -> VectorKernels.dotManyPacked(new float[5], 1, 5, new float[40], 8, new float[7]), "out.length=7");
+  }
+
+  @Test
   void softmaxIsStableAndNormalised() {
     float[] big = {1000f, 1001f};
     VectorKernels.softmaxInPlace(big, 0, 2);

@@ -21,11 +21,13 @@ import dev.actrec.simd.VectorKernels;
  */
 public final class CappedReadout {
     static final int FIRST_PASS = 8;
+    /** Queries whose key products {@link #logPoolsBesideFloor} computes together. */
+    static final int QUERY_BLOCK = 32;
 
     private final int budget;
     private final float invTau;
     private float[] dots = new float[1024];
-    private float[] query = new float[0];
+    private float[] queries = new float[0];
     private float[] kept = new float[0];
     private int[] keptKey = new int[0];
     private int lastKept;
@@ -87,27 +89,65 @@ public final class CappedReadout {
     /** Keys written by the last {@link #explain}. */
     public int lastKept() { return lastKept; }
 
+    /**
+     * {@link #logPoolBesideFloor} for {@code count} queries at once, the query {@code i} at {@code q[qOffsets[i] ..)}
+     * into {@code out[i]}; the same values as one call per query, at a fraction of the cost: the key products of a
+     * block of queries are one small matrix product ({@link VectorKernels#dotManyPacked}).
+     */
+    public void logPoolsBesideFloor(KeySet keys, float[] q, int[] qOffsets, int count, double[] out) {
+        double floor = 1.0 / keys.total();
+        int n = keys.size();
+        if (n == 0 || keys.total() <= 0) {
+            for (int i = 0; i < count; i++) out[i] = Math.log(floor);
+            return;
+        }
+        int d = keys.dim();
+        float[] packed = keys.packed();
+        int stride = VectorKernels.packedLength(n, d) / d;
+        if (queries.length < QUERY_BLOCK * d) queries = new float[QUERY_BLOCK * d];
+        if (dots.length < QUERY_BLOCK * stride) dots = new float[QUERY_BLOCK * stride];
+        float minSimilarity = negligibleBelow();
+        for (int from = 0; from < count; from += QUERY_BLOCK) {
+            int block = Math.min(QUERY_BLOCK, count - from);
+            for (int i = 0; i < block; i++) System.arraycopy(q, qOffsets[from + i], queries, i * d, d);
+            VectorKernels.dotManyPacked(queries, block, d, packed, n, dots);
+            for (int i = 0; i < block; i++) {
+                out[from + i] = Math.log(select(keys, dots, i * stride, null, null, 0, minSimilarity) + floor);
+            }
+        }
+    }
+
     private double read(KeySet keys, float[] q, int qOff, int[] outKeys, double[] outTerms, int max, float minSimilarity) {
         lastKept = 0;
         int n = keys.size();
         if (n == 0 || keys.total() <= 0) return 0;
-        if (dots.length < n) dots = new float[Math.max(n, dots.length * 2)];
         int d = keys.dim();
-        if (query.length != d) query = new float[d];
-        System.arraycopy(q, qOff, query, 0, d);
-        VectorKernels.dotMany(keys.rows(), n, d, query, dots);
+        int stride = VectorKernels.packedLength(n, d) / d;
+        if (dots.length < stride) dots = new float[Math.max(stride, dots.length * 2)];
+        if (queries.length < d) queries = new float[d];
+        System.arraycopy(q, qOff, queries, 0, d);
+        VectorKernels.dotManyPacked(queries, 1, d, keys.packed(), n, dots);
+        return select(keys, dots, 0, outKeys, outTerms, max, minSimilarity);
+    }
+
+    /** The pool from one query's key products {@code dots[off .. off + keys.size())}. */
+    private double select(KeySet keys, float[] dots, int off, int[] outKeys, double[] outTerms, int max,
+                          float minSimilarity) {
+        lastKept = 0;
+        int n = keys.size();
+        if (kept.length < n) {
+            kept = new float[Math.max(n, kept.length * 2)];
+            keptKey = new int[kept.length];
+        }
         float[] scores = dots;
         int[] index = null;  // position in scores -> key, when the keys were filtered
         if (minSimilarity > Float.NEGATIVE_INFINITY) {
             // Keep the keys that can matter, in key order (so ties still go to the earlier key).
-            if (kept.length < n) {
-                kept = new float[Math.max(n, kept.length * 2)];
-                keptKey = new int[kept.length];
-            }
             int m = 0;
             for (int i = 0; i < n; i++) {
-                if (dots[i] >= minSimilarity) {
-                    kept[m] = dots[i];
+                float dot = dots[off + i];
+                if (dot >= minSimilarity) {
+                    kept[m] = dot;
                     keptKey[m++] = i;
                 }
             }
@@ -115,6 +155,9 @@ public final class CappedReadout {
             scores = kept;
             index = keptKey;
             n = m;
+        } else if (off != 0) {
+            System.arraycopy(dots, off, kept, 0, n);
+            scores = kept;
         }
         float[] act = keys.actions();
         // Select the best 8, 32, ... keys until they fill the budget; each pass ranks as the last would.

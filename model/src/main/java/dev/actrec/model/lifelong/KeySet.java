@@ -1,5 +1,6 @@
 package dev.actrec.model.lifelong;
 
+import dev.actrec.simd.VectorKernels;
 import java.util.Arrays;
 
 /**
@@ -14,6 +15,8 @@ public final class KeySet {
     private float[] actions;
     private int size;
     private double total;
+    private float[] packed = new float[0];
+    private boolean packedCurrent;   // packed holds the rows as they are now
 
     public KeySet(int dim, int initialCapacity) {
         this.dim = dim;
@@ -25,6 +28,7 @@ public final class KeySet {
     public void clear() {
         size = 0;
         total = 0;
+        packedCurrent = false;
     }
 
     /** Appends {@code src[off .. off+dim)} standing for one action of weight {@code weight}. */
@@ -40,6 +44,7 @@ public final class KeySet {
             rows = Arrays.copyOf(rows, size * 2 * dim);
         }
         System.arraycopy(src, off, rows, size * dim, dim);
+        packedCurrent = false;
         this.actions[size] = actions;
         weights[size++] = weight;
     }
@@ -56,6 +61,20 @@ public final class KeySet {
 
     /** Row-major keys, {@code size() · dim()} valid floats. */
     public float[] rows() { return rows; }
+
+    /**
+     * The rows in {@link VectorKernels#packRows}'s layout, for {@link VectorKernels#dotManyPacked}; packed on the
+     * first call after the keys changed, then reused for every query until they change again.
+     */
+    public float[] packed() {
+        if (!packedCurrent) {
+            int length = VectorKernels.packedLength(size, dim);
+            if (packed.length < length) packed = new float[Math.max(length, packed.length * 2)];
+            VectorKernels.packRows(rows, size, dim, packed);
+            packedCurrent = true;
+        }
+        return packed;
+    }
 
     public float[] weights() { return weights; }
 

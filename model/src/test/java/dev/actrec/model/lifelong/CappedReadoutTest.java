@@ -18,7 +18,8 @@ class CappedReadoutTest {
         float[] dots = new float[n];
         for (int i = 0; i < n; i++) {
             float s = 0;
-            for (int j = 0; j < D; j++) s += keys.rows()[i * D + j] * q[j];
+            // the kernel's products: a chain of fused multiply-adds over the columns in order
+            for (int j = 0; j < D; j++) s = Math.fma(keys.rows()[i * D + j], q[j], s);
             dots[i] = s;
         }
         Integer[] order = new Integer[n];
@@ -101,6 +102,41 @@ class CappedReadoutTest {
             if (besideFloor < exact) pruned++;
         }
         assertTrue(pruned > 0, "some trials dropped a key that mattered at all");
+    }
+
+    @Test
+    void manyQueriesAtOnceGiveWhatOneAtATimeGives() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        CappedReadout batch = new CappedReadout(100, 0.03f), single = new CappedReadout(100, 0.03f);
+        KeySet keys = new KeySet(D, 4);
+        float[] row = new float[D];
+        for (int trial = 0; trial < 30; trial++) {
+            keys.clear();
+            int n = rnd.nextInt(0, 300);
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                unit(rnd, row);
+                float w = (float) rnd.nextDouble(0.05, 2);
+                keys.add(row, 0, w, (float) Math.max(0.1, rnd.nextDouble() * 50));
+                total += w;
+            }
+            keys.setTotal(total + 1);
+            int count = rnd.nextInt(0, 3 * CappedReadout.QUERY_BLOCK + 7);
+            float[] q = new float[(count + 3) * D];
+            int[] offsets = new int[count];
+            for (int i = 0; i < count; i++) {
+                offsets[i] = (count - i) * D + (i % 3); // scattered, unaligned
+                unit(rnd, row);
+                if (i % 4 == 1 && n > 0) System.arraycopy(keys.rows(), D * rnd.nextInt(n), row, 0, D);
+                System.arraycopy(row, 0, q, offsets[i], D);
+            }
+            double[] out = new double[count];
+            batch.logPoolsBesideFloor(keys, q, offsets, count, out);
+            for (int i = 0; i < count; i++) {
+                assertEquals(single.logPoolBesideFloor(keys, q, offsets[i]), out[i],
+                        "trial " + trial + ", " + n + " keys, query " + i + " of " + count);
+            }
+        }
     }
 
     private static void unit(SplittableRandom rnd, float[] v) {

@@ -22,6 +22,14 @@ public interface KernelProvider {
    */
   void dotMany(float[] rows, int count, int dim, float[] q, float[] out);
 
+  /**
+   * Scores {@code queryCount} queries against rows packed by {@code VectorKernels.packRows} ({@code blocks} blocks
+   * of {@code VectorKernels.PACK} rows): {@code out[i·stride + r] = queries[i·dim ..) · row r} for every row of
+   * every block, with {@code stride = blocks·PACK}. Each product is a chain of fused multiply-adds over the columns
+   * in ascending order, in both implementations, so their results are identical.
+   */
+  void dotManyPacked(float[] queries, int queryCount, int dim, float[] packed, int blocks, float[] out);
+
   /** {@code y[yOff+i] += alpha·x[xOff+i]} for {@code i < n}. */
   void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 

@@ -94,6 +94,103 @@ public final class PanamaKernels implements KernelProvider {
     }
   }
 
+  /** The packed layout's block width is 8 floats whatever the preferred species: one 256-bit vector. */
+  private static final VectorSpecies<Float> PACKED = FloatVector.SPECIES_256;
+
+  @Override
+  public void dotManyPacked(float[] queries, int queryCount, int dim, float[] packed, int blocks, float[] out) {
+    int stride = blocks * ScalarKernels.PACK;
+    int i = 0;
+    // Four queries against two blocks (16 rows) per step: eight accumulators, each column's two row vectors loaded
+    // once for four queries, and no horizontal reduction (each lane is one row's product).
+    for (; i + 4 <= queryCount; i += 4) {
+      int q0 = i * dim;
+      int b = 0;
+      for (; b + 2 <= blocks; b += 2) {
+        packed4x2(queries, q0, dim, packed, b, out, i * stride + b * ScalarKernels.PACK, stride);
+      }
+      if (b < blocks) { // an odd last block
+        for (int k = 0; k < 4; k++) {
+          packed1x1(queries, q0 + k * dim, dim, packed, b, out, (i + k) * stride + b * ScalarKernels.PACK);
+        }
+      }
+    }
+    // One query: four blocks per step, so that four independent accumulator chains hide the FMA latency.
+    for (; i < queryCount; i++) {
+      int b = 0;
+      for (; b + 4 <= blocks; b += 4) {
+        packed1x4(queries, i * dim, dim, packed, b, out, i * stride + b * ScalarKernels.PACK);
+      }
+      for (; b < blocks; b++) {
+        packed1x1(queries, i * dim, dim, packed, b, out, i * stride + b * ScalarKernels.PACK);
+      }
+    }
+  }
+
+  private static void packed4x2(float[] q, int q0, int dim, float[] packed, int block, float[] out, int o,
+                                int stride) {
+    int p0 = block * dim * ScalarKernels.PACK;
+    int p1 = p0 + dim * ScalarKernels.PACK;
+    int q1 = q0 + dim, q2 = q1 + dim, q3 = q2 + dim;
+    FloatVector a00 = FloatVector.zero(PACKED), a01 = FloatVector.zero(PACKED);
+    FloatVector a10 = FloatVector.zero(PACKED), a11 = FloatVector.zero(PACKED);
+    FloatVector a20 = FloatVector.zero(PACKED), a21 = FloatVector.zero(PACKED);
+    FloatVector a30 = FloatVector.zero(PACKED), a31 = FloatVector.zero(PACKED);
+    for (int j = 0; j < dim; j++) {
+      FloatVector k0 = FloatVector.fromArray(PACKED, packed, p0 + j * ScalarKernels.PACK);
+      FloatVector k1 = FloatVector.fromArray(PACKED, packed, p1 + j * ScalarKernels.PACK);
+      FloatVector f = FloatVector.broadcast(PACKED, q[q0 + j]);
+      a00 = k0.fma(f, a00);
+      a01 = k1.fma(f, a01);
+      f = FloatVector.broadcast(PACKED, q[q1 + j]);
+      a10 = k0.fma(f, a10);
+      a11 = k1.fma(f, a11);
+      f = FloatVector.broadcast(PACKED, q[q2 + j]);
+      a20 = k0.fma(f, a20);
+      a21 = k1.fma(f, a21);
+      f = FloatVector.broadcast(PACKED, q[q3 + j]);
+      a30 = k0.fma(f, a30);
+      a31 = k1.fma(f, a31);
+    }
+    int w = ScalarKernels.PACK;
+    a00.intoArray(out, o);
+    a01.intoArray(out, o + w);
+    a10.intoArray(out, o + stride);
+    a11.intoArray(out, o + stride + w);
+    a20.intoArray(out, o + 2 * stride);
+    a21.intoArray(out, o + 2 * stride + w);
+    a30.intoArray(out, o + 3 * stride);
+    a31.intoArray(out, o + 3 * stride + w);
+  }
+
+  private static void packed1x4(float[] q, int q0, int dim, float[] packed, int block, float[] out, int o) {
+    int w = ScalarKernels.PACK;
+    int p0 = block * dim * w, p1 = p0 + dim * w, p2 = p1 + dim * w, p3 = p2 + dim * w;
+    FloatVector a0 = FloatVector.zero(PACKED), a1 = FloatVector.zero(PACKED);
+    FloatVector a2 = FloatVector.zero(PACKED), a3 = FloatVector.zero(PACKED);
+    for (int j = 0; j < dim; j++) {
+      FloatVector f = FloatVector.broadcast(PACKED, q[q0 + j]);
+      a0 = FloatVector.fromArray(PACKED, packed, p0 + j * w).fma(f, a0);
+      a1 = FloatVector.fromArray(PACKED, packed, p1 + j * w).fma(f, a1);
+      a2 = FloatVector.fromArray(PACKED, packed, p2 + j * w).fma(f, a2);
+      a3 = FloatVector.fromArray(PACKED, packed, p3 + j * w).fma(f, a3);
+    }
+    a0.intoArray(out, o);
+    a1.intoArray(out, o + w);
+    a2.intoArray(out, o + 2 * w);
+    a3.intoArray(out, o + 3 * w);
+  }
+
+  private static void packed1x1(float[] q, int q0, int dim, float[] packed, int block, float[] out, int o) {
+    int p0 = block * dim * ScalarKernels.PACK;
+    FloatVector a0 = FloatVector.zero(PACKED);
+    for (int j = 0; j < dim; j++) {
+      a0 = FloatVector.fromArray(PACKED, packed, p0 + j * ScalarKernels.PACK)
+          .fma(FloatVector.broadcast(PACKED, q[q0 + j]), a0);
+    }
+    a0.intoArray(out, o);
+  }
+
   /** {@code out[r..r+4) = rows[start + j·dim ..] · q} for the four rows starting at {@code start}. */
   private static void dot4Rows(float[] rows, int start, int dim, float[] q, float[] out, int r) {
     int s0 = start, s1 = start + dim, s2 = start + 2 * dim, s3 = start + 3 * dim;

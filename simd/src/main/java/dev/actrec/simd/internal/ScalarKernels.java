@@ -27,6 +27,34 @@ public final class ScalarKernels implements KernelProvider {
   }
 
   @Override
+  public void dotManyPacked(float[] queries, int queryCount, int dim, float[] packed, int blocks, float[] out) {
+    for (int i = 0; i < queryCount; i++) {
+      packedRowLoop(queries, i * dim, dim, packed, 0, blocks, out, i * blocks * PACK);
+    }
+  }
+
+  /** Rows per packed block; the facade's {@code PACK}. */
+  static final int PACK = 8;
+
+  /**
+   * One query against packed blocks {@code [fromBlock, blocks)}: {@code out[outOff + r]} for the rows of those
+   * blocks, each a chain of {@link Math#fma} over the columns in ascending order (the vector kernel's order).
+   */
+  static void packedRowLoop(float[] q, int qOff, int dim, float[] packed, int fromBlock, int blocks, float[] out,
+                            int outOff) {
+    for (int b = fromBlock; b < blocks; b++) {
+      int p = b * dim * PACK;
+      for (int r = 0; r < PACK; r++) {
+        float acc = 0f;
+        for (int j = 0; j < dim; j++) {
+          acc = Math.fma(packed[p + j * PACK + r], q[qOff + j], acc);
+        }
+        out[outOff + b * PACK + r] = acc;
+      }
+    }
+  }
+
+  @Override
   public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
     axpyLoop(alpha, x, xOff, y, yOff, n);
   }

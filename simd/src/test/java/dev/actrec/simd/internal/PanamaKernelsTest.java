@@ -47,6 +47,25 @@ class PanamaKernelsTest {
   }
 
   @Test
+  void dotManyPackedEqualsScalarExactly() {
+    for (int dim : new int[] {1, 3, 8, 31, 64}) {
+      for (int queries : new int[] {1, 3, 4, 5, 9}) {
+        for (int blocks : new int[] {1, 2, 3, 5}) {
+          Random r = random(9, dim, queries * 100 + blocks);
+          float[] q = floats(r, queries * dim);
+          float[] packed = floats(r, blocks * ScalarKernels.PACK * dim);
+          float[] expected = new float[queries * blocks * ScalarKernels.PACK];
+          float[] actual = new float[expected.length];
+          SCALAR.dotManyPacked(q, queries, dim, packed, blocks, expected);
+          panama.dotManyPacked(q, queries, dim, packed, blocks, actual);
+          assertArrayEquals(expected, actual,
+              replay("dotManyPacked", "dim=" + dim + " queries=" + queries + " blocks=" + blocks));
+        }
+      }
+    }
+  }
+
+  @Test
   void dotManyMatchesScalar() {
     for (int dim : SIZES) {
       for (int count : new int[] {0, 1, 3, 4, 5, 13}) {
