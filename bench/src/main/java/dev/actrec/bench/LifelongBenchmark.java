@@ -80,6 +80,12 @@ public final class LifelongBenchmark {
     private static final double HEAD_L2 = 1.0, RANKING_L2 = 1.0;
     private static final Method[] METHODS = Method.values();
     private static final boolean[] ENGAGED = new boolean[ActionType.COUNT];
+    /**
+     * Action types with a head of their own (one against the rest): the negative signal, watch time (long_view) and
+     * the explicit positives common enough to fit on a few thousand rows.
+     */
+    private static final ActionType[] TYPE_HEADS = {ActionType.SKIP, ActionType.LONG_VIEW, ActionType.LIKE,
+            ActionType.PURCHASE};
 
     static {
         for (ActionType t : LifelongOracle.ENGAGED) ENGAGED[t.code()] = true;
@@ -158,6 +164,10 @@ public final class LifelongBenchmark {
                 + "over the parts of its score (log window pool, log long pool, log popularity), fitted per L on the "
                 + cfg.headTrain() + " positions before each user's test positions; AUC pooled over the test positions, "
                 + "GAUC = mean over users with both classes of their AUC (95% CI as above); the oracle uses the true probability");
+        g.writeStringField("typeHeads", "per method and action type in " + Arrays.toString(TYPE_HEADS).toLowerCase()
+                + ": P(action = type | shown item), a head like the engagement head fitted one type against the rest on "
+                + "the same rows; pooled AUC at the test positions (null when the training or test rows lack a class); "
+                + "the oracle uses the true probability of the type");
         g.writeStringField("learnedRanking", "per method the weights of the same parts, fitted per L by softmax over the "
                 + "whole catalog on the last " + cfg.rankTrain() + " of those positions; 'learned' ranks the whole catalog "
                 + "with them at the test positions; 'tuned' does the same with the weights (hand-set, or window 1 and long, "
@@ -200,6 +210,7 @@ public final class LifelongBenchmark {
         int hk = cfg.headTrain(), rk = cfg.rankTrain(), nf = LifelongScorer.FEATURES;
         double[][] shownX = new double[METHODS.length][n * hk * nf], rankX = new double[METHODS.length][n * rk * items * nf];
         boolean[] headY = new boolean[n * hk], testY = new boolean[n * k];
+        byte[] headType = new byte[n * hk], testType = new byte[n * k];
         int[] chosen = new int[n * rk], shown = new int[1];
         double[] oracleEngaged = new double[n * k];
         LifelongMemory[] memories = new LifelongMemory[n];
@@ -215,6 +226,7 @@ public final class LifelongBenchmark {
                 scorer.advanceTo(p);
                 int row = u * hk + p - headStart, group = u * rk + p - rankStart;
                 headY[row] = ENGAGED[h.types()[p]];
+                headType[row] = h.types()[p];
                 shown[0] = h.items()[p];
                 if (p >= rankStart) chosen[group] = h.items()[p];
                 for (int mi = 0; mi < METHODS.length; mi++) {
@@ -237,17 +249,23 @@ public final class LifelongBenchmark {
         // fit, per method, the ranking weights (softmax over the catalog) and the action head (logistic)
         double[][] handSet = new double[METHODS.length][], learned = new double[METHODS.length][], tuned = new double[METHODS.length][];
         EngagementHead[] heads = new EngagementHead[METHODS.length];
+        EngagementHead[][] typeHeads = new EngagementHead[METHODS.length][TYPE_HEADS.length];
         for (int mi = 0; mi < METHODS.length; mi++) {
             handSet[mi] = scorer.handSetWeights(METHODS[mi]);
             learned[mi] = RankingWeights.fit(rankX[mi], nf, items, n * rk, chosen, RANKING_L2, handSet[mi]);
             tuned[mi] = RankingWeights.bestOnHitRate(rankX[mi], nf, items, n * rk, chosen, weightGrid(handSet[mi]), TOP);
             heads[mi] = EngagementHead.fit(shownX[mi], nf, headY, n * hk, HEAD_L2);
+            for (int t = 0; t < TYPE_HEADS.length; t++) {
+                boolean[] y = isType(headType, TYPE_HEADS[t]);
+                typeHeads[mi][t] = bothClasses(y) ? EngagementHead.fit(shownX[mi], nf, y, n * hk, HEAD_L2) : null;
+            }
             rankX[mi] = null;
         }
 
         // Pass 2, per user: the test positions. Every method scores the whole catalog with its hand-set weights and
         // with the learned ones; the head reads the actual item's features.
         double[][] engagedProb = new double[METHODS.length + 1][n * k];
+        double[][][] typeProbs = new double[METHODS.length + 1][TYPE_HEADS.length][n * k];
         double[][] learnedHr = new double[METHODS.length][n], learnedNdcg = new double[METHODS.length][n];
         double[][] tunedHr = new double[METHODS.length][n], tunedNdcg = new double[METHODS.length][n];
         for (int u = 0; u < n; u++) {
@@ -259,6 +277,7 @@ public final class LifelongBenchmark {
                 int actual = h.items()[p];
                 int row = u * k + p - firstTest;
                 testY[row] = ENGAGED[h.types()[p]];
+                testType[row] = h.types()[p];
                 for (int mi = 0; mi < METHODS.length; mi++) {
                     scorer.catalogFeatures(METHODS[mi], mem, catalogRows);
                     linear(catalogRows, items, nf, handSet[mi], scores);
@@ -268,6 +287,10 @@ public final class LifelongBenchmark {
                     linear(catalogRows, items, nf, tuned[mi], scores);
                     addHit(tunedHr[mi], tunedNdcg[mi], u, rankOf(scores, actual), k);
                     engagedProb[mi][row] = heads[mi].probability(catalogRows, actual * nf);
+                    for (int t = 0; t < TYPE_HEADS.length; t++) {
+                        EngagementHead th = typeHeads[mi][t];
+                        typeProbs[mi][t][row] = th == null ? Double.NaN : th.probability(catalogRows, actual * nf);
+                    }
                 }
                 long t = System.nanoTime();
                 mem.append(actual, h.types()[p], h.ts()[p]);
@@ -292,6 +315,9 @@ public final class LifelongBenchmark {
             double engaged = 0;
             for (int ty = 0; ty < typeProb.length; ty++) if (ENGAGED[ty]) engaged += typeProb[ty];
             oracleEngaged[(user - 1) * k + pos - firstTest] = engaged;
+            for (int t = 0; t < TYPE_HEADS.length; t++) {
+                typeProbs[o][t][(user - 1) * k + pos - firstTest] = typeProb[TYPE_HEADS[t].code()];
+            }
         });
         engagedProb[o] = oracleEngaged;
 
@@ -339,6 +365,7 @@ public final class LifelongBenchmark {
                 writeFitted(g, "tuned", tuned[mi], tunedHr[mi], tunedNdcg[mi]);
             }
             writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
+            writeTypeHeads(g, typeProbs[mi], testType, n * k);
             if (mi < METHODS.length) {
                 g.writeNumberField("rankP50Ms", round(latency[mi][0], 3));
                 g.writeNumberField("rankP99Ms", round(latency[mi][1], 3));
@@ -403,6 +430,40 @@ public final class LifelongBenchmark {
             for (int j = 0; j < head.dims(); j++) g.writeNumber(round(head.rawWeight(j), 4));
             g.writeEndArray();
         }
+    }
+
+    /** Per action type of {@link #TYPE_HEADS}: the pooled AUC of its head and the test positives. */
+    private static void writeTypeHeads(JsonGenerator g, double[][] prob, byte[] testType, int rows) throws IOException {
+        g.writeObjectFieldStart("typeHeads");
+        for (int t = 0; t < TYPE_HEADS.length; t++) {
+            boolean[] y = isType(testType, TYPE_HEADS[t]);
+            int positives = 0;
+            for (int r = 0; r < rows; r++) if (y[r]) positives++;
+            g.writeObjectFieldStart(TYPE_HEADS[t].name().toLowerCase());
+            if (Double.isNaN(prob[t][0]) || positives == 0 || positives == rows) {
+                g.writeNullField("auc");
+            } else {
+                g.writeNumberField("auc", round(LifelongOracle.auc(prob[t], y, rows), 4));
+            }
+            g.writeNumberField("testPositives", positives);
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    private static boolean[] isType(byte[] types, ActionType type) {
+        boolean[] y = new boolean[types.length];
+        for (int i = 0; i < types.length; i++) y[i] = types[i] == type.code();
+        return y;
+    }
+
+    private static boolean bothClasses(boolean[] y) {
+        boolean any = false, all = true;
+        for (boolean b : y) {
+            any |= b;
+            all &= b;
+        }
+        return any && !all;
     }
 
     private static void writeMetric(JsonGenerator g, String name, double[] perUser) throws IOException {

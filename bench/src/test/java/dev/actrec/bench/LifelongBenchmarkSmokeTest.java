@@ -1,0 +1,51 @@
+package dev.actrec.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.actrec.core.gen.lifelong.LifelongConfig;
+import dev.actrec.model.lifelong.AttentionConfig;
+import dev.actrec.model.lifelong.ItemEmbeddings;
+import dev.actrec.model.lifelong.MemoryConfig;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lifelong benchmark runs end to end on a tiny setup; its figures are not checked, their presence is. */
+class LifelongBenchmarkSmokeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyMethodHasItsMetricsAndActionHeads() throws Exception {
+        ItemEmbeddings.Config d = ItemEmbeddings.Config.defaults(3);
+        ItemEmbeddings.Config e = new ItemEmbeddings.Config(16, d.window(), d.negatives(), 1, d.learningRate(), 3);
+        int items = 300;
+        LifelongBenchmark.Config cfg = new LifelongBenchmark.Config(dir, new int[] {400}, new int[] {8}, items,
+                LifelongConfig.defaultCategories(items), 3, 10, 60, 10, 50, 3, 10_000, e,
+                MemoryConfig.defaults().withTokens(32), new AttentionConfig(0.03f, 1, 0.03f, 1, 0.5f, 200, 100));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+            new LifelongBenchmark(cfg, m -> { }).run(g);
+        }
+        String json = out.toString(StandardCharsets.UTF_8);
+        for (String method : List.of("act_memory", "last_n", "twin", "full", "sim_hard", "popularity", "oracle")) {
+            assertTrue(json.contains("\"" + method + "\":{\"hr10\":"), method + " missing from " + json);
+        }
+        // every method and the oracle: one head per type; skips are common, so every skip head is fitted and scored
+        Matcher heads = Pattern.compile("\"typeHeads\":\\{\"skip\":\\{\"auc\":[0-9.]+,\"testPositives\":[1-9][0-9]*},"
+                + "\"long_view\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+},"
+                + "\"like\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+},"
+                + "\"purchase\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+}}").matcher(json);
+        int found = 0;
+        while (heads.find()) found++;
+        assertEquals(7, found, json);
+    }
+}
