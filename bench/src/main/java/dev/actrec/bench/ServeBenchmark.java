@@ -481,7 +481,8 @@ public final class ServeBenchmark {
 
     /**
      * The server's own time for one route over a phase, from the difference of two scrapes of its request histogram
-     * ({@code actrec_http_requests_seconds}, handler entry to response written to Jetty): the mean, and the upper
+     * ({@code actrec_http_requests_seconds}: from Javalin's before-handler to its after-handler, that is reading and
+     * parsing the body, scoring and serialising the answer, not the socket write): the mean, and the upper
      * bound of the histogram bucket that holds the 99th percentile. Beside the client's figures it tells the server's
      * work from the wait on loopback and the scheduler.
      */
