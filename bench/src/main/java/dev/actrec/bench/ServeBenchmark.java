@@ -71,6 +71,8 @@ public final class ServeBenchmark {
     private static final long T0 = 1_700_000_000_000L;
     /** The collector of {@code actrec serve} (the launcher's), unless ACTREC_BENCH_SERVER_OPTS names another. */
     private static final String SERVER_GC = "-XX:+UseG1GC";
+    /** The launcher's page setting for {@code actrec serve}, unless ACTREC_BENCH_SERVER_OPTS sets it. */
+    private static final String SERVER_PAGES = "-XX:+UseTransparentHugePages";
 
     private final Config cfg;
     private final Consumer<String> progress;
@@ -302,6 +304,7 @@ public final class ServeBenchmark {
         // For profiling or another collector, e.g. ACTREC_BENCH_SERVER_OPTS="-XX:+UseZGC -Xlog:gc:file=gc.log"
         String extra = System.getenv("ACTREC_BENCH_SERVER_OPTS");
         if (extra == null || !extra.matches(".*-XX:\\+Use\\w*GC.*")) cmd.add(SERVER_GC);
+        if (extra == null || !extra.contains("TransparentHugePages")) cmd.add(SERVER_PAGES);
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.strip().split("\\s+")));
         facts.put("server_jvm_options", String.join(" ", cmd.subList(1, cmd.size())));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(), data.toString(),
