@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * An action head: P(engaged | features of the shown item) = σ(b + Σ w_j · z_j), z = the features standardised on
- * the training rows. Fitted by Newton's method (iteratively re-weighted least squares) on the log-likelihood with
- * an L2 penalty on w (not on b), which is concave, so the fit is unique and needs no learning rate or seed.
+ * the training rows. Fitted by Newton's method (iteratively re-weighted least squares) with step halving on the
+ * log-likelihood with an L2 penalty on w (not on b), which is concave, so the fit is unique and needs no learning
+ * rate or seed. Also used for one action type against the rest (the lifelong benchmark's per-type heads).
  *
  * <p>Why so small a head: in the lifelong benchmark every method's score is made of the same few parts
  * ({@link LifelongScorer#features}); the head learns how much each part says about engagement, so AUC compares
@@ -66,6 +67,8 @@ public final class EngagementHead {
         double[] w = new double[k];
         w[dims] = Math.log((double) positives / (rows - positives)); // start at the base rate
         double[] z = new double[k], grad = new double[k], hess = new double[k * k], step = new double[k];
+        double[] next = new double[k];
+        double loss = loss(x, dims, engaged, rows, l2, mean, scale, w, z);
         for (int it = 0; it < MAX_ITERATIONS; it++) {
             Arrays.fill(grad, 0);
             Arrays.fill(hess, 0);
@@ -85,14 +88,40 @@ public final class EngagementHead {
             }
             for (int i = 0; i < k; i++) hess[i * k + i] += 1e-9; // keeps a constant feature's row solvable
             LinearSolve.solve(hess, grad, step, k);
-            double largest = 0;
-            for (int i = 0; i < k; i++) {
-                w[i] += step[i];
-                largest = Math.max(largest, Math.abs(step[i]));
+            // Newton's step, halved until the loss does not grow: a full step from the base rate can overshoot by
+            // hundreds of units when one class is rare, and the probabilities then all round to 0 or 1.
+            double t = 1, nextLoss;
+            while (true) {
+                for (int i = 0; i < k; i++) next[i] = w[i] + t * step[i];
+                nextLoss = loss(x, dims, engaged, rows, l2, mean, scale, next, z);
+                if (nextLoss <= loss || t < 1e-6) break;
+                t /= 2;
             }
+            if (!(nextLoss <= loss)) break;
+            double largest = 0;
+            for (int i = 0; i < k; i++) largest = Math.max(largest, Math.abs(next[i] - w[i]));
+            System.arraycopy(next, 0, w, 0, k);
+            loss = nextLoss;
             if (largest < 1e-10) break;
         }
         return new EngagementHead(mean, scale, w);
+    }
+
+    /** Negative log-likelihood of the rows plus (l2 / 2) · |w|² (bias excluded). */
+    private static double loss(double[] x, int dims, boolean[] engaged, int rows, double l2, double[] mean,
+                               double[] scale, double[] w, double[] z) {
+        double s = 0;
+        for (int r = 0; r < rows; r++) {
+            standardise(x, r * dims, dims, mean, scale, z);
+            double m = dot(w, z);
+            s += logOnePlusExp(engaged[r] ? -m : m); // -log σ(m) or -log(1 - σ(m))
+        }
+        for (int i = 0; i < dims; i++) s += 0.5 * l2 * w[i] * w[i];
+        return s;
+    }
+
+    private static double logOnePlusExp(double v) {
+        return v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
     }
 
     /** P(engaged) of the row at {@code x[offset .. offset + dims)}. */

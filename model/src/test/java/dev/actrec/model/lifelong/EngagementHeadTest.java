@@ -43,6 +43,34 @@ class EngagementHeadTest {
         assertTrue(head.probability(x, 3) > 0.5 && head.probability(x, 2) < 0.5);
     }
 
+    /**
+     * Rare positives far out on a heavy-tailed feature (like skips among a few hundred rows, over log pools):
+     * Newton's full step from the base rate overshoots and every probability rounds to 0 or 1. With the step halved
+     * until the loss stops growing, the fit stays where probabilities are distinct and ranks most positives first.
+     */
+    @Test
+    void rarePositivesFarOutDoNotSaturateTheFit() {
+        int rows = 150, dims = 3;
+        double[] x = new double[rows * dims];
+        boolean[] y = new boolean[rows];
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int r = 0; r < rows; r++) {
+            y[r] = r % 65 == 0;
+            for (int j = 0; j < dims; j++) {
+                double v = rnd.nextGaussian();
+                if (rnd.nextInt(10) == 0) v = -18 * rnd.nextDouble();
+                x[r * dims + j] = y[r] && j == 0 ? -18 : v;
+            }
+        }
+        EngagementHead head = EngagementHead.fit(x, dims, y, rows, 1);
+        double[] p = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            p[r] = head.probability(x, r * dims);
+            assertTrue(p[r] > 0 && p[r] < 1, "row " + r + ": probability " + p[r]);
+        }
+        assertTrue(dev.actrec.core.gen.lifelong.LifelongOracle.auc(p, y, rows) > 0.9, "positives not ranked first");
+    }
+
     @Test
     void rejectsOneClassAndBadInput() {
         double[] x = {1, 2, 3};
