@@ -250,13 +250,15 @@ public final class LifelongBenchmark {
         double[][] handSet = new double[METHODS.length][], learned = new double[METHODS.length][], tuned = new double[METHODS.length][];
         EngagementHead[] heads = new EngagementHead[METHODS.length];
         EngagementHead[][] typeHeads = new EngagementHead[METHODS.length][TYPE_HEADS.length];
+        boolean[][] headTypeY = new boolean[TYPE_HEADS.length][];
+        for (int t = 0; t < TYPE_HEADS.length; t++) headTypeY[t] = isType(headType, TYPE_HEADS[t]);
         for (int mi = 0; mi < METHODS.length; mi++) {
             handSet[mi] = scorer.handSetWeights(METHODS[mi]);
             learned[mi] = RankingWeights.fit(rankX[mi], nf, items, n * rk, chosen, RANKING_L2, handSet[mi]);
             tuned[mi] = RankingWeights.bestOnHitRate(rankX[mi], nf, items, n * rk, chosen, weightGrid(handSet[mi]), TOP);
             heads[mi] = EngagementHead.fit(shownX[mi], nf, headY, n * hk, HEAD_L2);
             for (int t = 0; t < TYPE_HEADS.length; t++) {
-                boolean[] y = isType(headType, TYPE_HEADS[t]);
+                boolean[] y = headTypeY[t];
                 typeHeads[mi][t] = bothClasses(y) ? EngagementHead.fit(shownX[mi], nf, y, n * hk, HEAD_L2) : null;
             }
             rankX[mi] = null;
@@ -320,6 +322,8 @@ public final class LifelongBenchmark {
             }
         });
         engagedProb[o] = oracleEngaged;
+        boolean[][] testTypeY = new boolean[TYPE_HEADS.length][];
+        for (int t = 0; t < TYPE_HEADS.length; t++) testTypeY[t] = isType(testType, TYPE_HEADS[t]);
 
         // rank latency: the first user at the end of its history, the same random candidates for every method
         History h = users[0];
@@ -365,7 +369,7 @@ public final class LifelongBenchmark {
                 writeFitted(g, "tuned", tuned[mi], tunedHr[mi], tunedNdcg[mi]);
             }
             writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
-            writeTypeHeads(g, typeProbs[mi], testType, n * k);
+            writeTypeHeads(g, typeProbs[mi], testTypeY);
             if (mi < METHODS.length) {
                 g.writeNumberField("rankP50Ms", round(latency[mi][0], 3));
                 g.writeNumberField("rankP99Ms", round(latency[mi][1], 3));
@@ -433,11 +437,11 @@ public final class LifelongBenchmark {
     }
 
     /** Per action type of {@link #TYPE_HEADS}: the pooled AUC of its head and the test positives. */
-    private static void writeTypeHeads(JsonGenerator g, double[][] prob, byte[] testType, int rows) throws IOException {
+    private static void writeTypeHeads(JsonGenerator g, double[][] prob, boolean[][] testTypeY) throws IOException {
         g.writeObjectFieldStart("typeHeads");
         for (int t = 0; t < TYPE_HEADS.length; t++) {
-            boolean[] y = isType(testType, TYPE_HEADS[t]);
-            int positives = 0;
+            boolean[] y = testTypeY[t];
+            int rows = y.length, positives = 0;
             for (int r = 0; r < rows; r++) if (y[r]) positives++;
             g.writeObjectFieldStart(TYPE_HEADS[t].name().toLowerCase());
             if (Double.isNaN(prob[t][0]) || positives == 0 || positives == rows) {

@@ -122,14 +122,12 @@ public final class ServeBenchmark {
                 String path = recommendPath(LONG_USER_BASE + len);
                 recommendByLen.put(len, measure("recommend, history " + len, cfg.clients(), perLength, i -> get(path)));
                 String[] bodies = rankBodies(LONG_USER_BASE + len, rnd, 32);
+                String what = "rank " + cfg.candidates() + ", history " + len;
+                Call rank = i -> post("/v1/rank", bodies[i % bodies.length]);
                 String before = getUntimed("/metrics");
-                rankByLen.put(len, measure("rank " + cfg.candidates() + ", history " + len, cfg.clients(), perLength,
-                        i -> post("/v1/rank", bodies[i % bodies.length])));
+                rankByLen.put(len, measure(what, cfg.clients(), perLength, rank));
                 rankServerByLen.put(len, ServerTime.between(before, getUntimed("/metrics"), "POST", "/v1/rank"));
-                if (cfg.clients() > 1) {
-                    rankAloneByLen.put(len, measure("rank " + cfg.candidates() + ", history " + len, 1, perLength,
-                            i -> post("/v1/rank", bodies[i % bodies.length])));
-                }
+                if (cfg.clients() > 1) rankAloneByLen.put(len, measure(what, 1, perLength, rank));
             }
             ingestRate = ingest();
             retrieval = retrievalFacts();
@@ -177,16 +175,9 @@ public final class ServeBenchmark {
         g.writeNumberField("recommend_saturation_clients", 4 * cfg.clients());
         writeByLength(g, "recommend", recommendByLen);
         writeByLength(g, "rank" + cfg.candidates(), rankByLen);
-        g.writeObjectFieldStart("rank" + cfg.candidates() + "_server_mean_ms_by_len");
-        for (Map.Entry<Integer, ServerTime> e : rankServerByLen.entrySet()) {
-            g.writeNumberField(Integer.toString(e.getKey()), round(e.getValue().meanMs()));
-        }
-        g.writeEndObject();
-        g.writeObjectFieldStart("rank" + cfg.candidates() + "_server_p99_at_most_ms_by_len");
-        for (Map.Entry<Integer, ServerTime> e : rankServerByLen.entrySet()) {
-            g.writeNumberField(Integer.toString(e.getKey()), round(e.getValue().p99AtMostMs()));
-        }
-        g.writeEndObject();
+        writeEachLength(g, "rank" + cfg.candidates() + "_server_mean_ms_by_len", rankServerByLen, ServerTime::meanMs);
+        writeEachLength(g, "rank" + cfg.candidates() + "_server_p99_at_most_ms_by_len", rankServerByLen,
+                ServerTime::p99AtMostMs);
         if (!rankAloneByLen.isEmpty()) writeByLength(g, "rank" + cfg.candidates() + "_one_client", rankAloneByLen);
         g.writeNumberField("ingest_http_actions_per_s", Math.round(ingestRate));
         health.write(g, "floor_healthz");
@@ -235,15 +226,19 @@ public final class ServeBenchmark {
     }
 
     private static void writeByLength(JsonGenerator g, String prefix, Map<Integer, Latency> byLen) throws IOException {
-        for (String stat : new String[] {"p50", "p99", "max"}) {
-            g.writeObjectFieldStart(prefix + "_" + stat + "_ms_by_len");
-            for (Map.Entry<Integer, Latency> e : byLen.entrySet()) {
-                Latency l = e.getValue();
-                g.writeNumberField(Integer.toString(e.getKey()), round(stat.equals("p50") ? l.p50Ms()
-                        : stat.equals("p99") ? l.p99Ms() : l.maxMs()));
-            }
-            g.writeEndObject();
+        writeEachLength(g, prefix + "_p50_ms_by_len", byLen, Latency::p50Ms);
+        writeEachLength(g, prefix + "_p99_ms_by_len", byLen, Latency::p99Ms);
+        writeEachLength(g, prefix + "_max_ms_by_len", byLen, Latency::maxMs);
+    }
+
+    /** {@code "field": {"<length>": figure, ...}}, rounded. */
+    private static <V> void writeEachLength(JsonGenerator g, String field, Map<Integer, V> byLen,
+                                            java.util.function.ToDoubleFunction<V> figure) throws IOException {
+        g.writeObjectFieldStart(field);
+        for (Map.Entry<Integer, V> e : byLen.entrySet()) {
+            g.writeNumberField(Integer.toString(e.getKey()), round(figure.applyAsDouble(e.getValue())));
         }
+        g.writeEndObject();
     }
 
     // ---------------------------------------------------------------- setup

@@ -1,5 +1,6 @@
 package dev.actrec.model.lifelong;
 
+import dev.actrec.core.gen.lifelong.LifelongOracle;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -68,7 +69,7 @@ class EngagementHeadTest {
             p[r] = head.probability(x, r * dims);
             assertTrue(p[r] > 0 && p[r] < 1, "row " + r + ": probability " + p[r]);
         }
-        assertTrue(dev.actrec.core.gen.lifelong.LifelongOracle.auc(p, y, rows) > 0.9, "positives not ranked first");
+        assertTrue(LifelongOracle.auc(p, y, rows) > 0.9, "positives not ranked first");
     }
 
     @Test
