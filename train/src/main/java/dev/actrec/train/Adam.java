@@ -7,8 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Adam (Kingma and Ba) with bias correction and optional L2 weight decay added to the gradient. Its moment tensors
- * are plain named tensors, so a checkpoint can save them and a resumed run continues exactly. Updates run outside
+ * Adam (Kingma and Ba) with bias correction and optional decoupled weight decay (AdamW, Loshchilov and Hutter): each
+ * step shrinks every matrix and embedding table by {@code lr · weight_decay} of itself, apart from the gradient step.
+ * Decoupled, because an L2 term added to the gradient is rescaled by Adam's second moment: a table row that gets no
+ * gradient in a step would then shrink by about {@code lr} whatever the decay, so rare items' embeddings would be
+ * flattened first. Vectors (biases, norms' gains) are not decayed. Its moment tensors are plain named tensors, so a checkpoint can save them and a resumed run continues exactly. Updates run outside
  * any gradient recording, in place.
  */
 final class Adam {
@@ -61,9 +64,9 @@ final class Adam {
         for (Map.Entry<String, NDArray> e : params.tensors().entrySet()) {
             NDArray w = e.getValue();
             NDArray grad = w.getGradient();
-            NDArray g = weightDecay > 0 ? grad.add(w.mul(weightDecay)) : grad;
-            NDArray m = first.get(e.getKey()).muli(beta1).addi(g.mul(1 - beta1));
-            NDArray v = second.get(e.getKey()).muli(beta2).addi(g.square().muli(1 - beta2));
+            NDArray m = first.get(e.getKey()).muli(beta1).addi(grad.mul(1 - beta1));
+            NDArray v = second.get(e.getKey()).muli(beta2).addi(grad.square().muli(1 - beta2));
+            if (weightDecay > 0 && w.getShape().dimension() >= 2) w.muli(1 - lr * weightDecay);
             // w -= lr * (m / c1) / (sqrt(v / c2) + eps)
             w.subi(m.div(c1).divi(v.div(c2).sqrt().addi(EPS)).muli(lr));
             grad.muli(0f);

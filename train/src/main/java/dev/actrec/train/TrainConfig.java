@@ -26,7 +26,8 @@ import java.util.Map;
  * @param lr             Adam learning rate
  * @param beta1          Adam beta1
  * @param beta2          Adam beta2
- * @param weightDecay    L2 penalty added to the gradient (0 = off)
+ * @param weightDecay    decoupled weight decay of matrices and tables (AdamW): each step scales them by
+ *                       {@code 1 - lr * weightDecay} (0 = off)
  * @param loss           {@code ssm} (sampled softmax over uniform negatives), {@code ce} (softmax over the whole
  *                       catalog, no sampling) or {@code bce} (SASRec's original: one negative per position, binary
  *                       cross-entropy)
