@@ -17,6 +17,7 @@ import dev.actrec.core.io.EventFormat;
 import dev.actrec.core.io.EventReaders;
 import dev.actrec.model.lifelong.AttentionConfig;
 import dev.actrec.model.lifelong.EngagementHead;
+import dev.actrec.model.lifelong.WatchTimeHead;
 import dev.actrec.model.lifelong.ItemEmbeddings;
 import dev.actrec.model.lifelong.LifelongMemory;
 import dev.actrec.model.lifelong.LifelongScorer;
@@ -91,8 +92,8 @@ public final class LifelongBenchmark {
         for (ActionType t : LifelongOracle.ENGAGED) ENGAGED[t.code()] = true;
     }
 
-    /** One user's actions, columnar. */
-    private record History(int[] items, byte[] types, long[] ts) {}
+    /** One user's actions, columnar; {@code watch} = watch time / item duration. */
+    private record History(int[] items, byte[] types, long[] ts, float[] watch) {}
 
     private final Config cfg;
     private final Consumer<String> log;
@@ -168,6 +169,9 @@ public final class LifelongBenchmark {
                 + ": P(action = type | shown item), a head like the engagement head fitted one type against the rest on "
                 + "the same rows; pooled AUC at the test positions (null when the training or test rows lack a class); "
                 + "the oracle uses the true probability of the type");
+        g.writeStringField("watchTime", "per method E[watch time / duration | shown item]: ridge regression over the same "
+                + "parts and rows as the engagement head, clamped to [0, 1]; R² and RMSE at the test positions; "
+                + "watchTimeFloor predicts the training rows' mean; the oracle uses the true expectation");
         g.writeStringField("learnedRanking", "per method the weights of the same parts, fitted per L by softmax over the "
                 + "whole catalog on the last " + cfg.rankTrain() + " of those positions; 'learned' ranks the whole catalog "
                 + "with them at the test positions; 'tuned' does the same with the weights (hand-set, or window 1 and long, "
@@ -211,6 +215,7 @@ public final class LifelongBenchmark {
         double[][] shownX = new double[METHODS.length][n * hk * nf], rankX = new double[METHODS.length][n * rk * items * nf];
         boolean[] headY = new boolean[n * hk], testY = new boolean[n * k];
         byte[] headType = new byte[n * hk], testType = new byte[n * k];
+        double[] headWatch = new double[n * hk], testWatch = new double[n * k];
         int[] chosen = new int[n * rk], shown = new int[1];
         double[] oracleEngaged = new double[n * k];
         LifelongMemory[] memories = new LifelongMemory[n];
@@ -227,6 +232,7 @@ public final class LifelongBenchmark {
                 int row = u * hk + p - headStart, group = u * rk + p - rankStart;
                 headY[row] = ENGAGED[h.types()[p]];
                 headType[row] = h.types()[p];
+                headWatch[row] = h.watch()[p];
                 shown[0] = h.items()[p];
                 if (p >= rankStart) chosen[group] = h.items()[p];
                 for (int mi = 0; mi < METHODS.length; mi++) {
@@ -250,6 +256,7 @@ public final class LifelongBenchmark {
         double[][] handSet = new double[METHODS.length][], learned = new double[METHODS.length][], tuned = new double[METHODS.length][];
         EngagementHead[] heads = new EngagementHead[METHODS.length];
         EngagementHead[][] typeHeads = new EngagementHead[METHODS.length][TYPE_HEADS.length];
+        WatchTimeHead[] watchHeads = new WatchTimeHead[METHODS.length];
         boolean[][] headTypeY = new boolean[TYPE_HEADS.length][];
         for (int t = 0; t < TYPE_HEADS.length; t++) headTypeY[t] = isType(headType, TYPE_HEADS[t]);
         for (int mi = 0; mi < METHODS.length; mi++) {
@@ -257,6 +264,7 @@ public final class LifelongBenchmark {
             learned[mi] = RankingWeights.fit(rankX[mi], nf, items, n * rk, chosen, RANKING_L2, handSet[mi]);
             tuned[mi] = RankingWeights.bestOnHitRate(rankX[mi], nf, items, n * rk, chosen, weightGrid(handSet[mi]), TOP);
             heads[mi] = EngagementHead.fit(shownX[mi], nf, headY, n * hk, HEAD_L2);
+            watchHeads[mi] = WatchTimeHead.fit(shownX[mi], nf, headWatch, n * hk, HEAD_L2);
             for (int t = 0; t < TYPE_HEADS.length; t++) {
                 boolean[] y = headTypeY[t];
                 typeHeads[mi][t] = bothClasses(y) ? EngagementHead.fit(shownX[mi], nf, y, n * hk, HEAD_L2) : null;
@@ -268,6 +276,7 @@ public final class LifelongBenchmark {
         // with the learned ones; the head reads the actual item's features.
         double[][] engagedProb = new double[METHODS.length + 1][n * k];
         double[][][] typeProbs = new double[METHODS.length + 1][TYPE_HEADS.length][n * k];
+        double[][] watchPred = new double[METHODS.length + 1][n * k];
         double[][] learnedHr = new double[METHODS.length][n], learnedNdcg = new double[METHODS.length][n];
         double[][] tunedHr = new double[METHODS.length][n], tunedNdcg = new double[METHODS.length][n];
         for (int u = 0; u < n; u++) {
@@ -280,6 +289,7 @@ public final class LifelongBenchmark {
                 int row = u * k + p - firstTest;
                 testY[row] = ENGAGED[h.types()[p]];
                 testType[row] = h.types()[p];
+                testWatch[row] = h.watch()[p];
                 for (int mi = 0; mi < METHODS.length; mi++) {
                     scorer.catalogFeatures(METHODS[mi], mem, catalogRows);
                     linear(catalogRows, items, nf, handSet[mi], scores);
@@ -289,6 +299,7 @@ public final class LifelongBenchmark {
                     linear(catalogRows, items, nf, tuned[mi], scores);
                     addHit(tunedHr[mi], tunedNdcg[mi], u, rankOf(scores, actual), k);
                     engagedProb[mi][row] = heads[mi].probability(catalogRows, actual * nf);
+                    watchPred[mi][row] = watchHeads[mi].fraction(catalogRows, actual * nf);
                     for (int t = 0; t < TYPE_HEADS.length; t++) {
                         EngagementHead th = typeHeads[mi][t];
                         typeProbs[mi][t][row] = th == null ? Double.NaN : th.probability(catalogRows, actual * nf);
@@ -307,7 +318,8 @@ public final class LifelongBenchmark {
         // the oracle on the same positions; it also checks that the file holds what the generator drew
         int o = METHODS.length;
         LifelongOracle oracle = new LifelongOracle(lc);
-        oracle.forEachHeldOut(k, x -> true, (user, pos, prob, actualRank, type, typeProb) -> {
+        oracle.forEachHeldOut(k, x -> true, (user, pos, prob, actualRank, type, typeProb, expectedWatch) -> {
+            watchPred[o][(user - 1) * k + pos - firstTest] = expectedWatch;
             int itemIndex = oracle.catalog().itemId(actualRank) - 1;
             History uh = users[user - 1];
             if (itemIndex != uh.items()[pos] || type != uh.types()[pos]) {
@@ -359,6 +371,11 @@ public final class LifelongBenchmark {
         g.writeNumberField("memoryTokensUsed", tokensUsed);
         g.writeNumberField("latencyCandidates", cfg.candidates());
         g.writeNumberField("latencyRequests", cfg.latencyReps());
+        double headMean = 0;
+        for (double v : headWatch) headMean += v;
+        double[] floorWatch = new double[n * k];
+        Arrays.fill(floorWatch, headMean / headWatch.length);
+        writeWatchTime(g, "watchTimeFloor", floorWatch, testWatch);
         g.writeObjectFieldStart("methods");
         for (int mi = 0; mi <= METHODS.length; mi++) {
             g.writeObjectFieldStart(mi == METHODS.length ? "oracle" : METHODS[mi].label());
@@ -370,6 +387,7 @@ public final class LifelongBenchmark {
             }
             writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
             writeTypeHeads(g, typeProbs[mi], testTypeY);
+            writeWatchTime(g, "watchTime", watchPred[mi], testWatch);
             if (mi < METHODS.length) {
                 g.writeNumberField("rankP50Ms", round(latency[mi][0], 3));
                 g.writeNumberField("rankP99Ms", round(latency[mi][1], 3));
@@ -434,6 +452,25 @@ public final class LifelongBenchmark {
             for (int j = 0; j < head.dims(); j++) g.writeNumber(round(head.rawWeight(j), 4));
             g.writeEndArray();
         }
+    }
+
+    /**
+     * R² (1 − squared error / the test targets' variance about their mean) and root mean squared error of predicted
+     * watch fractions at the test positions.
+     */
+    private static void writeWatchTime(JsonGenerator g, String name, double[] predicted, double[] actual) throws IOException {
+        double mean = 0;
+        for (double v : actual) mean += v;
+        mean /= actual.length;
+        double sse = 0, sst = 0;
+        for (int i = 0; i < actual.length; i++) {
+            sse += (actual[i] - predicted[i]) * (actual[i] - predicted[i]);
+            sst += (actual[i] - mean) * (actual[i] - mean);
+        }
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("r2", round(1 - sse / sst, 4));
+        g.writeNumberField("rmse", round(Math.sqrt(sse / actual.length), 4));
+        g.writeEndObject();
     }
 
     /** Per action type of {@link #TYPE_HEADS}: the pooled AUC of its head and the test positives. */
@@ -584,7 +621,7 @@ public final class LifelongBenchmark {
         History[] out = new History[lc.users()];
         for (int u = 0; u < out.length; u++) {
             int l = lc.userLength(u + 1);
-            out[u] = new History(new int[l], new byte[l], new long[l]);
+            out[u] = new History(new int[l], new byte[l], new long[l], new float[l]);
         }
         int[] fill = new int[out.length];
         EventBatch batch = new EventBatch(1 << 16);
@@ -598,6 +635,7 @@ public final class LifelongBenchmark {
                     out[u].items()[j] = Math.toIntExact(batch.itemId(i)) - 1;
                     out[u].types()[j] = batch.type(i);
                     out[u].ts()[j] = batch.timestamp(i);
+                    out[u].watch()[j] = (float) batch.watchMs(i) / batch.durationMs(i);
                 }
             }
         }

@@ -47,5 +47,11 @@ class LifelongBenchmarkSmokeTest {
         int found = 0;
         while (heads.find()) found++;
         assertEquals(7, found, json);
+        // every method and the oracle: a watch-time head with a finite R² and an RMSE within [0, 1]; and the floor
+        Matcher watch = Pattern.compile("\"watchTime\":\\{\"r2\":-?[0-9.]+(E-?[0-9]+)?,\"rmse\":0\\.[0-9]+}").matcher(json);
+        found = 0;
+        while (watch.find()) found++;
+        assertEquals(7, found, json);
+        assertTrue(json.contains("\"watchTimeFloor\":{\"r2\":"), json);
     }
 }

@@ -15,12 +15,11 @@ import java.util.Arrays;
 public final class EngagementHead {
     private static final int MAX_ITERATIONS = 50;
 
-    private final double[] mean, scale;  // standardisation of each feature
-    private final double[] weights;      // dims weights, then the bias
+    private final Standardisation st;
+    private final double[] weights;  // dims weights, then the bias
 
-    private EngagementHead(double[] mean, double[] scale, double[] weights) {
-        this.mean = mean;
-        this.scale = scale;
+    private EngagementHead(Standardisation st, double[] weights) {
+        this.st = st;
         this.weights = weights;
     }
 
@@ -43,37 +42,19 @@ public final class EngagementHead {
             throw new IllegalArgumentException("an engagement head needs both classes; " + positives + " of " + rows
                     + " training rows are engaged");
         }
-        double[] mean = new double[dims], scale = new double[dims];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < dims; j++) {
-                double v = x[r * dims + j];
-                if (!Double.isFinite(v)) throw new IllegalArgumentException("feature " + j + " of row " + r + " is " + v);
-                mean[j] += v;
-            }
-        }
-        for (int j = 0; j < dims; j++) mean[j] /= rows;
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < dims; j++) {
-                double dv = x[r * dims + j] - mean[j];
-                scale[j] += dv * dv;
-            }
-        }
-        for (int j = 0; j < dims; j++) {
-            double sd = Math.sqrt(scale[j] / rows);
-            scale[j] = sd > 1e-12 ? 1 / sd : 0; // a constant feature contributes nothing
-        }
+        Standardisation st = Standardisation.of(x, dims, rows);
 
         int k = dims + 1;
         double[] w = new double[k];
         w[dims] = Math.log((double) positives / (rows - positives)); // start at the base rate
         double[] z = new double[k], grad = new double[k], hess = new double[k * k], step = new double[k];
         double[] next = new double[k];
-        double loss = loss(x, dims, engaged, rows, l2, mean, scale, w, z);
+        double loss = loss(x, dims, engaged, rows, l2, st, w, z);
         for (int it = 0; it < MAX_ITERATIONS; it++) {
             Arrays.fill(grad, 0);
             Arrays.fill(hess, 0);
             for (int r = 0; r < rows; r++) {
-                standardise(x, r * dims, dims, mean, scale, z);
+                st.apply(x, r * dims, z);
                 double p = sigmoid(dot(w, z));
                 double g = (engaged[r] ? 1 : 0) - p, h = p * (1 - p);
                 for (int i = 0; i < k; i++) {
@@ -93,7 +74,7 @@ public final class EngagementHead {
             double t = 1, nextLoss;
             while (true) {
                 for (int i = 0; i < k; i++) next[i] = w[i] + t * step[i];
-                nextLoss = loss(x, dims, engaged, rows, l2, mean, scale, next, z);
+                nextLoss = loss(x, dims, engaged, rows, l2, st, next, z);
                 if (nextLoss <= loss || t < 1e-6) break;
                 t /= 2;
             }
@@ -104,15 +85,15 @@ public final class EngagementHead {
             loss = nextLoss;
             if (largest < 1e-10) break;
         }
-        return new EngagementHead(mean, scale, w);
+        return new EngagementHead(st, w);
     }
 
     /** Negative log-likelihood of the rows plus (l2 / 2) · |w|² (bias excluded). */
-    private static double loss(double[] x, int dims, boolean[] engaged, int rows, double l2, double[] mean,
-                               double[] scale, double[] w, double[] z) {
+    private static double loss(double[] x, int dims, boolean[] engaged, int rows, double l2, Standardisation st,
+                               double[] w, double[] z) {
         double s = 0;
         for (int r = 0; r < rows; r++) {
-            standardise(x, r * dims, dims, mean, scale, z);
+            st.apply(x, r * dims, z);
             double m = dot(w, z);
             s += logOnePlusExp(engaged[r] ? -m : m); // -log σ(m) or -log(1 - σ(m))
         }
@@ -126,22 +107,15 @@ public final class EngagementHead {
 
     /** P(engaged) of the row at {@code x[offset .. offset + dims)}. */
     public double probability(double[] x, int offset) {
-        double s = weights[mean.length];
-        for (int j = 0; j < mean.length; j++) s += weights[j] * (x[offset + j] - mean[j]) * scale[j];
-        return sigmoid(s);
+        return sigmoid(st.linear(weights, x, offset));
     }
 
     /** The weight of feature j per unit of the raw (unstandardised) feature. */
     public double rawWeight(int j) {
-        return weights[j] * scale[j];
+        return weights[j] * st.scale()[j];
     }
 
-    public int dims() { return mean.length; }
-
-    private static void standardise(double[] x, int off, int dims, double[] mean, double[] scale, double[] z) {
-        for (int j = 0; j < dims; j++) z[j] = (x[off + j] - mean[j]) * scale[j];
-        z[dims] = 1;
-    }
+    public int dims() { return st.dims(); }
 
     private static double dot(double[] a, double[] b) {
         double s = 0;

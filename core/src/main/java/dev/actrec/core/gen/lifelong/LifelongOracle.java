@@ -37,8 +37,10 @@ public final class LifelongOracle {
          * @param actualRank    rank of the item that was generated there
          * @param actualType    code of the type that was generated
          * @param typeProb      true type distribution for the actual item, by type code (reused)
+         * @param expectedWatch true expected watch time for the actual item, as a fraction of its duration
          */
-        void visit(int user, int position, double[] itemProbByRank, int actualRank, byte actualType, double[] typeProb);
+        void visit(int user, int position, double[] itemProbByRank, int actualRank, byte actualType, double[] typeProb,
+                   double expectedWatch);
     }
 
     private final LifelongConfig config;
@@ -94,7 +96,7 @@ public final class LifelongOracle {
                 sim.nextItemProbabilities(byRank);
                 sim.step();
                 sim.lastTypeProbabilities(typeProb);
-                visitor.visit(u, pos, byRank, sim.lastRank(), sim.lastType(), typeProb);
+                visitor.visit(u, pos, byRank, sim.lastRank(), sim.lastType(), typeProb, sim.lastExpectedWatchFraction());
             }
         }
     }
@@ -113,7 +115,7 @@ public final class LifelongOracle {
         long[] n = new long[1];
         double[][] scored = {new double[1024]};
         boolean[][] labels = {new boolean[1024]};
-        forEachHeldOut(lastK, users, (u, pos, p, actual, type, typeProb) -> {
+        forEachHeldOut(lastK, users, (u, pos, p, actual, type, typeProb, watch) -> {
             int rank = rankOf(p, actual);
             if (rank < topK) {
                 acc[0]++;

@@ -72,6 +72,7 @@ public final class UserSimulator {
     private int lastRank = -1;
     private byte lastType = -1;
     private int lastWatch;
+    private double lastExpectedWatch;
     private long lastTs;
     private int lastComponent = -1;
 
@@ -140,6 +141,28 @@ public final class UserSimulator {
     public int lastRank() { return lastRank; }
     public byte lastType() { return lastType; }
     public int lastWatchMs() { return lastWatch; }
+
+    /**
+     * The expected watch time of the last action as a fraction of its item's duration, over the type and watch-time
+     * draws of {@link #step} given the item and the state before it: the ground truth of a watch-time head.
+     */
+    public double lastExpectedWatchFraction() { return lastExpectedWatch; }
+
+    /**
+     * E[watch / duration] for type distribution {@code p} at affinity {@code a}, from the draws in {@link #step}:
+     * skip min(duration, 1.2 s · e^(0.6(2U − 1))), view duration · (0.1 + 0.4aU + 0.2U'), long_view and stronger
+     * duration · (1 − 0.3U(1.2 − a)/1.05), impression 0 (U, U' uniform; the truncation to whole milliseconds ignored).
+     */
+    static double expectedWatchFraction(double[] p, double a, int durationMs) {
+        double dur = durationMs;
+        // skip: X = 1200 e^(1.2U − 0.6) is capped at the duration above u* = (ln(dur/1200) + 0.6) / 1.2
+        double uCap = Math.min(1, Math.max(0, (Math.log(dur / 1200) + 0.6) / 1.2));
+        double skip = (1200 * (Math.exp(1.2 * uCap - 0.6) - Math.exp(-0.6)) / 1.2 + dur * (1 - uCap)) / dur;
+        double view = 0.1 + 0.2 * a + 0.1;
+        double engaged = 1 - 0.15 * (1.2 - a) / 1.05;
+        return p[SKIP] * skip + p[VIEW] * view
+                + (p[LONG_VIEW] + p[LIKE] + p[COMMENT] + p[SHARE] + p[FOLLOW] + p[PURCHASE]) * engaged;
+    }
     public long lastTimestamp() { return lastTs; }
 
     /** The component ({@link #RECONSUME}, {@link #LONG_TERM}, {@link #SHORT_TERM}, {@link #EXPLORE}) of the last draw. */
@@ -234,6 +257,7 @@ public final class UserSimulator {
         lastRank = rank;
         lastType = type;
         lastWatch = watch;
+        lastExpectedWatch = expectedWatchFraction(p, a, duration);
         lastTs = ts;
         position++;
         if (--sessionLeft > 0) {

@@ -222,7 +222,7 @@ class LifelongGeneratorTest {
         for (int u = 1; u <= SMALL.users(); u++) start[u + 1] = start[u] + SMALL.userLength(u);
         LifelongOracle oracle = new LifelongOracle(SMALL);
         int[] visited = {0};
-        oracle.forEachHeldOut(5, u -> true, (u, pos, p, rank, type, typeProb) -> {
+        oracle.forEachHeldOut(5, u -> true, (u, pos, p, rank, type, typeProb, watch) -> {
             int i = start[u] + pos;
             assertEquals(all.itemId(i), oracle.catalog().itemId(rank));
             assertEquals(all.type(i), type);
@@ -256,7 +256,7 @@ class LifelongGeneratorTest {
         double[][] hits = new double[lengths.length][3]; // oracle, popularity, last-200
         int[] n = new int[lengths.length];
         double[] window = new double[cfg.items()];
-        oracle.forEachHeldOut(heldOut, u -> true, (u, pos, p, actual, type, typeProb) -> {
+        oracle.forEachHeldOut(heldOut, u -> true, (u, pos, p, actual, type, typeProb, watch) -> {
             assertEquals(hist[u - 1][pos], actual);
             int b = (u - 1) % lengths.length;
             n[b]++;
@@ -298,6 +298,39 @@ class LifelongGeneratorTest {
             Files.delete(tmp);
         }
         assertThrows(java.io.IOException.class, () -> LifelongConfig.fromJson(json.replace("\"version\" : 1", "\"version\" : 9")));
+    }
+
+    /**
+     * The oracle's expected watch fraction is the mean of the drawn ones: over each user's actions the mean of
+     * watch/duration minus its expectation is within 4 standard errors of 0, overall and among the actions expected
+     * to be watched least and most (so it is not right only on average).
+     */
+    @Test
+    void expectedWatchFractionIsTheMeanOfTheDrawnWatchFractions() {
+        ItemCatalog catalog = LifelongGenerator.catalogOf(SMALL);
+        double[][] residual = new double[3][2]; // all, expected < 0.2, expected > 0.35: (sum, sum of squares)
+        int[] n = new int[3];
+        for (int u = 1; u <= SMALL.users(); u++) {
+            UserSimulator sim = new UserSimulator(SMALL, catalog, u);
+            while (sim.position() < sim.length()) {
+                sim.step();
+                double expected = sim.lastExpectedWatchFraction();
+                assertTrue(expected >= 0 && expected <= 1, "expected fraction " + expected);
+                double r = (double) sim.lastWatchMs() / catalog.duration(sim.lastRank()) - expected;
+                for (int b = 0; b < 3; b++) {
+                    if (b == 1 && expected >= 0.2 || b == 2 && expected <= 0.35) continue;
+                    residual[b][0] += r;
+                    residual[b][1] += r * r;
+                    n[b]++;
+                }
+            }
+        }
+        for (int b = 0; b < 3; b++) {
+            assertTrue(n[b] > 500, "bin " + b + " has " + n[b] + " actions");
+            double mean = residual[b][0] / n[b];
+            double se = Math.sqrt((residual[b][1] / n[b] - mean * mean) / n[b]);
+            assertTrue(Math.abs(mean) < 4 * se, "bin " + b + ": mean residual " + mean + ", standard error " + se);
+        }
     }
 
     @Test
