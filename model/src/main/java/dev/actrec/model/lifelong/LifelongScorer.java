@@ -365,9 +365,15 @@ public final class LifelongScorer {
         simKeys.setTotal(oldMass);
     }
 
-    /** The capped (TWIN-style) readout of one item over grouped keys; see {@link CappedReadout}. */
+    /**
+     * The capped (TWIN-style) readout of one item over grouped keys; see {@link CappedReadout}. With a floor δ > 0
+     * beside the pool, as the server reads it: keys too far from the item to move {@code log(pool + δ/W)} are skipped
+     * before the selection, which is what makes a readout over many light keys (10^4 actions: one or two actions per
+     * key) cheap.
+     */
     private double cappedPool(KeySet keys, int item) {
-        return readout.pool(keys, emb.rows(), emb.offset(item));
+        return a.longFloor() > 0 ? readout.poolBesideFloor(keys, emb.rows(), emb.offset(item))
+                : readout.pool(keys, emb.rows(), emb.offset(item));
     }
 
     /** pool(item, keys) for one item. */
