@@ -50,13 +50,17 @@ import java.util.Map;
  * @param randomCrop     train on a random window of long histories instead of always the most recent one
  * @param attributes     optional item-attribute file ({@code {"item": [attr, ...]}}); used by {@code act} only
  * @param progressSeconds seconds between progress lines when the output is not a terminal
+ * @param clWeight       weight of the contrastive term (0 = off): two encodings of each training window under
+ *                       independent dropout (DuoRec's unsupervised augmentation) should agree at the newest position,
+ *                       against the batch's other windows (symmetric InfoNCE over cosine similarities)
+ * @param clTemperature  temperature of that term's softmax
  */
 public record TrainConfig(
         String model, int dim, int layers, int heads, double dropout, int maxLen, int batchSize, int epochs,
         double lr, double beta1, double beta2, double weightDecay, String loss, int negatives,
         String negativeScope, double temperature, String similarity, int evalEvery, int patience, boolean maskSeen,
         long seed, int intraThreads, int interThreads, int evalBatch, double maxMinutes, boolean randomCrop,
-        String attributes, double progressSeconds) {
+        String attributes, double progressSeconds, double clWeight, double clTemperature) {
 
     public TrainConfig {
         model = model.toLowerCase(Locale.ROOT);
@@ -85,6 +89,8 @@ public record TrainConfig(
         require(evalBatch > 0, "eval_batch", evalBatch, "> 0");
         require(maxMinutes >= 0, "max_minutes", maxMinutes, ">= 0");
         require(progressSeconds > 0, "progress_seconds", progressSeconds, "> 0");
+        require(clWeight >= 0, "cl_weight", clWeight, ">= 0 (0 = off)");
+        require(clTemperature > 0, "cl_temperature", clTemperature, "> 0");
         attributes = attributes == null ? "" : attributes;
     }
 
@@ -103,7 +109,7 @@ public record TrainConfig(
         boolean act = model.equalsIgnoreCase("act");
         return new TrainConfig(model, act ? 64 : 50, act ? 2 : 2, act ? 2 : 1, 0.2, 200, 128, 200,
                 1e-3, 0.9, 0.98, 0.0, "ssm", 128, "sequence", 0.05, "cosine", 1, 20, true, 42L,
-                0, 1, 256, 0.0, false, "", 10.0);
+                0, 1, 256, 0.0, false, "", 10.0, 0.0, 0.2);
     }
 
     /** Returns a copy with one setting changed; {@code key} is the snake_case name used in config files. */
@@ -183,6 +189,8 @@ public record TrainConfig(
         m.put("random_crop", Boolean.toString(randomCrop));
         m.put("attributes", attributes);
         m.put("progress_seconds", Double.toString(progressSeconds));
+        m.put("cl_weight", Double.toString(clWeight));
+        m.put("cl_temperature", Double.toString(clTemperature));
         return m;
     }
 
@@ -194,7 +202,8 @@ public record TrainConfig(
                     d(m, "temperature"), m.get("similarity"),
                     i(m, "eval_every"), i(m, "patience"), b(m, "mask_seen"), Long.parseLong(m.get("seed")),
                     i(m, "intra_threads"), i(m, "inter_threads"), i(m, "eval_batch"), d(m, "max_minutes"),
-                    b(m, "random_crop"), m.get("attributes"), d(m, "progress_seconds"));
+                    b(m, "random_crop"), m.get("attributes"), d(m, "progress_seconds"), d(m, "cl_weight"),
+                    d(m, "cl_temperature"));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad number in config: " + e.getMessage(), e);
         }

@@ -336,7 +336,8 @@ public final class Trainer {
      * shared set made ML-1M training, 200 positions per sequence, unstable), or with {@code negative_scope = position}
      * each real position has its own; a negative equal to the target is pushed out of the softmax. CE: the softmax
      * over the whole catalog at every real position (no sampling, so no sampling bias; cost P x N x d per step,
-     * affordable for catalogs of tens of thousands of items). BCE: one negative per position, as in SASRec.
+     * affordable for catalogs of tens of thousands of items). BCE: one negative per position, as in SASRec. With
+     * {@code cl_weight > 0}, plus that weight times {@link #contrastiveLoss} of a second encoding of the batch.
      */
     NDArray loss(SequenceModel model, Batch batch, NDManager m) {
         NDArray table = model.itemTable();
@@ -344,12 +345,41 @@ public final class Trainer {
         long len = batch.len();
         NDArray ids = m.create(batch.ids(), new Shape(rows, len));
         NDArray h = model.encode(ids, true, table);                                      // (B, L, d)
+        NDArray hRaw = h;
         NDArray out = table;
         if (config.similarity().equals("cosine")) {
             h = Layers.l2Normalize(h);
             out = Layers.l2Normalize(table);
         }
         NDArray invT = Layers.scalar(m, (float) (1.0 / config.temperature()));
+        NDArray next = nextItemLoss(h, out, invT, batch, m);
+        if (config.clWeight() <= 0) return next;
+        // The second view: the same windows encoded again, under other dropout masks.
+        NDArray contrast = contrastiveLoss(hRaw, model.encode(ids, true, table), batch.len(), m);
+        return next.add(contrast.mul(Layers.scalar(m, (float) config.clWeight())));
+    }
+
+    /**
+     * Symmetric InfoNCE between two encodings (B, L, d) of the same windows at the newest position (the last column:
+     * windows are left-padded): each window's two views are a positive pair, the batch's other windows the negatives,
+     * over cosine similarities divided by {@code cl_temperature}; the mean of both directions' cross-entropies.
+     */
+    NDArray contrastiveLoss(NDArray h1, NDArray h2, int len, NDManager m) {
+        NDIndex newest = new NDIndex(":, " + (len - 1) + ", :");
+        NDArray z1 = Layers.l2Normalize(h1.get(newest));                                // (B, d)
+        NDArray z2 = Layers.l2Normalize(h2.get(newest));
+        long b = z1.getShape().get(0);
+        NDArray logits = z1.matMul(z2.transpose()).mul(Layers.scalar(m, (float) (1.0 / config.clTemperature())));
+        NDArray eye = m.eye((int) b);
+        NDArray rows = logits.logSoftmax(1).mul(eye).sum().neg();
+        NDArray cols = logits.logSoftmax(0).mul(eye).sum().neg();
+        return rows.add(cols).div(Layers.scalar(m, 2f * b));
+    }
+
+    /** The next-item loss of {@link #loss} on the encoded batch (h already normalised when the similarity is cosine). */
+    private NDArray nextItemLoss(NDArray h, NDArray out, NDArray invT, Batch batch, NDManager m) {
+        long rows = batch.rows();
+        long len = batch.len();
         if (config.loss().equals("ce")) return fullSoftmax(h, out, invT, batch, m);
         if (config.loss().equals("ssm") && config.negativeScope().equals("position")) {
             return sampledSoftmaxPerPosition(h, out, invT, batch, config.negatives(), m);

@@ -83,6 +83,33 @@ class SoftmaxLossTest {
         assertEquals(expected, loss, 1e-4 * Math.max(1, expected), "mean sampled cross-entropy per position");
     }
 
+    /**
+     * With dropout off the two views are equal, so the contrastive term is, per window, the cross-entropy of picking
+     * its own newest-position vector among the batch's (cosine / cl_temperature), the same in both directions; the
+     * trainer's loss is the next-item loss plus cl_weight times its mean.
+     */
+    @Test
+    void contrastiveTermIsTheInfoNceOfTheNewestPositions(@TempDir Path dir) throws Exception {
+        TrainConfig plain = LearnabilityTest.tiny("act").with("loss", "ce").with("dropout", "0")
+                .with("temperature", "0.1").with("cl_temperature", "0.3");
+        TrainConfig withCl = plain.with("cl_weight", "0.5");
+        SequenceDataset data = SyntheticSequences.permutationWalks(40, 30, 5, 12, 3);
+        Trainer.Batch batch = BackwardAfterGcTest.batch(data, plain, new SplittableRandom(4));
+        Outputs a = Outputs.of(plain, data, batch, dir.resolve("a"));
+        Outputs b = Outputs.of(withCl, data, batch, dir.resolve("b"));
+        int d = plain.dim(), rows = batch.rows(), len = batch.len();
+        double[][] z = new double[rows][];
+        for (int r = 0; r < rows; r++) z[r] = unit(a.h(), (r * len + len - 1) * d, d);
+        double sum = 0;
+        for (int i = 0; i < rows; i++) {
+            double lse = 0;
+            for (int j = 0; j < rows; j++) lse += Math.exp(dot(z[i], z[j]) / 0.3);
+            sum += Math.log(lse) - dot(z[i], z[i]) / 0.3;
+        }
+        double contrastive = sum / rows;
+        assertEquals(a.loss() + 0.5 * contrastive, b.loss(), 1e-4 * Math.max(1, b.loss()));
+    }
+
     /** The trainer's loss on the batch, and the model's outputs (B, L, d) and item table behind it, as floats. */
     private record Outputs(double loss, float[] h, float[] table) {
         static Outputs of(TrainConfig config, SequenceDataset data, Trainer.Batch batch, Path dir) throws Exception {
