@@ -326,7 +326,7 @@ final class ActApi {
                 config.maxCandidates());
         int u = store.findUser(req.user());
         int[] items = new int[req.items().size()];
-        for (int i = 0; i < items.length; i++) items[i] = store.findItem(req.items().get(i));
+        store.findItems(req.items(), items);
         float[] scores = new float[items.length];
         Recommender recommender = models.current();
         Recommender.Answer answer = recommender.score(u, items, scores);

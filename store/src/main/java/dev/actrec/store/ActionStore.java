@@ -10,6 +10,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
@@ -274,18 +275,41 @@ public final class ActionStore implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #findItem} of {@code external[0 .. out.length)} into {@code out}, under one read lock: a rank request's
+     * candidates (up to thousands) would otherwise take and release the dictionary lock, and box a Long, for each.
+     */
+    public void findItems(List<String> external, int[] out) {
+        s.dictLock.readLock().lock();
+        try {
+            for (int i = 0; i < out.length; i++) {
+                String e = external.get(i);
+                long numeric = numericIdOrMinusOne(e);
+                out[i] = numeric >= 0 ? s.items.find(numeric) : s.items.find(e);
+            }
+        } finally {
+            s.dictLock.readLock().unlock();
+        }
+    }
+
     /** The numeric value of an all-digit id that fits in a long, else null (it is then a string id). */
     public static Long parseNumericId(String s) {
-        if (s.isEmpty() || s.length() > 19) return null;
-        for (int i = 0; i < s.length(); i++) {
+        long v = numericIdOrMinusOne(s);
+        return v < 0 ? null : v;
+    }
+
+    /** {@link #parseNumericId} without the box: -1 for a string id (numeric ids are never negative). */
+    private static long numericIdOrMinusOne(String s) {
+        int n = s.length();
+        if (n == 0 || n > 19) return -1;
+        long v = 0;
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (c < '0' || c > '9') return null;
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
+            if (v < 0) return -1; // past Long.MAX_VALUE (only 19-digit ids can get there)
         }
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return v;
     }
 
     public String userText(int user) {

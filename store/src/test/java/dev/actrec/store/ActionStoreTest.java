@@ -1,6 +1,7 @@
 package dev.actrec.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -173,6 +174,31 @@ class ActionStoreTest {
         } finally {
             store.close();
         }
+    }
+
+    /** The batch lookup answers as findItem does, numeric ids at the edges of a long and string ids alike. */
+    @Test
+    void findItemsAnswersAsFindItemDoes() throws Exception {
+        List<String> known = List.of("17", "sku-3", "9223372036854775807", "0", "007", "a1");
+        try (ActionStore store = ActionStore.open(config(dir))) {
+            EventBatch b = new EventBatch(8);
+            for (String item : known) addEvent(b, "1", new HistoryOracle.Action(item, (byte) 0, 5, 0, 0));
+            store.append(b, null, null);
+            List<String> asked = List.of("17", "sku-3", "9223372036854775807", "9223372036854775808",
+                    "99999999999999999999", "0", "007", "7", "a1", "", "18", "sku-4");
+            int[] out = new int[asked.size()];
+            store.findItems(asked, out);
+            for (int i = 0; i < out.length; i++) {
+                assertEquals(store.findItem(asked.get(i)), out[i], "item '" + asked.get(i) + "'");
+            }
+            for (String item : known) assertTrue(store.findItem(item) >= 0, item);
+            assertEquals(-1, out[3]);
+            assertEquals(-1, out[asked.size() - 1]);
+        }
+        assertEquals(Long.MAX_VALUE, ActionStore.parseNumericId("9223372036854775807"));
+        assertNull(ActionStore.parseNumericId("9223372036854775808"));
+        assertEquals(7L, ActionStore.parseNumericId("007"));
+        assertNull(ActionStore.parseNumericId("-7"));
     }
 
     @Test
