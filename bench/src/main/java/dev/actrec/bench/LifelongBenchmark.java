@@ -17,13 +17,13 @@ import dev.actrec.core.io.EventFormat;
 import dev.actrec.core.io.EventReaders;
 import dev.actrec.model.lifelong.AttentionConfig;
 import dev.actrec.model.lifelong.EngagementHead;
-import dev.actrec.model.lifelong.WatchTimeHead;
 import dev.actrec.model.lifelong.ItemEmbeddings;
 import dev.actrec.model.lifelong.LifelongMemory;
 import dev.actrec.model.lifelong.LifelongScorer;
 import dev.actrec.model.lifelong.LifelongScorer.Method;
 import dev.actrec.model.lifelong.MemoryConfig;
 import dev.actrec.model.lifelong.RankingWeights;
+import dev.actrec.model.lifelong.WatchTimeHead;
 import dev.actrec.simd.VectorKernels;
 
 import java.io.BufferedOutputStream;

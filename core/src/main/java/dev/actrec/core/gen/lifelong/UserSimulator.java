@@ -158,11 +158,12 @@ public final class UserSimulator {
         // skip: X = 1200 e^(1.2U − 0.6) is capped at the duration above u* = (ln(dur/1200) + 0.6) / 1.2
         double uCap = Math.min(1, Math.max(0, (Math.log(dur / 1200) + 0.6) / 1.2));
         double skip = (1200 * (Math.exp(1.2 * uCap - 0.6) - Math.exp(-0.6)) / 1.2 + dur * (1 - uCap)) / dur;
-        double view = 0.1 + 0.2 * a + 0.1;
-        double engaged = 1 - 0.15 * (1.2 - a) / 1.05;
+        double view = 0.1 + 0.4 * a * 0.5 + 0.2 * 0.5;
+        double engaged = 1 - 0.3 * 0.5 * (1.2 - a) / 1.05;
         return p[SKIP] * skip + p[VIEW] * view
                 + (p[LONG_VIEW] + p[LIKE] + p[COMMENT] + p[SHARE] + p[FOLLOW] + p[PURCHASE]) * engaged;
     }
+
     public long lastTimestamp() { return lastTs; }
 
     /** The component ({@link #RECONSUME}, {@link #LONG_TERM}, {@link #SHORT_TERM}, {@link #EXPLORE}) of the last draw. */
