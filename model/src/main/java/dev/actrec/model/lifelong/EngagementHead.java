@@ -30,12 +30,7 @@ public final class EngagementHead {
      * @throws IllegalArgumentException when the arrays are too short, a feature is not finite, or one class is absent
      */
     public static EngagementHead fit(double[] x, int dims, boolean[] engaged, int rows, double l2) {
-        if (dims <= 0) throw new IllegalArgumentException("dims must be positive, was " + dims);
-        if (rows <= 0 || x.length < (long) rows * dims || engaged.length < rows) {
-            throw new IllegalArgumentException("need " + rows + " rows of " + dims + " features and labels, got "
-                    + x.length + " values and " + engaged.length + " labels");
-        }
-        if (!(l2 >= 0)) throw new IllegalArgumentException("l2 must be non-negative, was " + l2);
+        Standardisation.requireShape(x, dims, rows, engaged.length, "labels", l2);
         int positives = 0;
         for (int r = 0; r < rows; r++) if (engaged[r]) positives++;
         if (positives == 0 || positives == rows) {

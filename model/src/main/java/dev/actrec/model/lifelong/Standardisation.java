@@ -35,6 +35,19 @@ record Standardisation(double[] mean, double[] scale) {
         return new Standardisation(mean, scale);
     }
 
+    /**
+     * The checks both heads make before fitting: {@code rows} rows of {@code dims} features in {@code x}, as many
+     * {@code what} (labels, targets), and a non-negative penalty.
+     */
+    static void requireShape(double[] x, int dims, int rows, int answers, String what, double l2) {
+        if (dims <= 0) throw new IllegalArgumentException("dims must be positive, was " + dims);
+        if (rows <= 0 || x.length < (long) rows * dims || answers < rows) {
+            throw new IllegalArgumentException("need " + rows + " rows of " + dims + " features and " + what + ", got "
+                    + x.length + " values and " + answers + " " + what);
+        }
+        if (!(l2 >= 0)) throw new IllegalArgumentException("l2 must be non-negative, was " + l2);
+    }
+
     int dims() { return mean.length; }
 
     /** z = the standardised row at {@code x[off ..)}, then 1 (the bias's input) at {@code z[dims]}. */

@@ -23,12 +23,7 @@ public final class WatchTimeHead {
      * @throws IllegalArgumentException when the arrays are too short, or a feature or target is not finite
      */
     public static WatchTimeHead fit(double[] x, int dims, double[] fraction, int rows, double l2) {
-        if (dims <= 0) throw new IllegalArgumentException("dims must be positive, was " + dims);
-        if (rows <= 0 || x.length < (long) rows * dims || fraction.length < rows) {
-            throw new IllegalArgumentException("need " + rows + " rows of " + dims + " features and targets, got "
-                    + x.length + " values and " + fraction.length + " targets");
-        }
-        if (!(l2 >= 0)) throw new IllegalArgumentException("l2 must be non-negative, was " + l2);
+        Standardisation.requireShape(x, dims, rows, fraction.length, "targets", l2);
         for (int r = 0; r < rows; r++) {
             if (!Double.isFinite(fraction[r])) throw new IllegalArgumentException("target of row " + r + " is " + fraction[r]);
         }
