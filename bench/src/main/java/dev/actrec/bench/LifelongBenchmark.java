@@ -53,12 +53,17 @@ import java.util.function.Consumer;
  * re-consumption is part of the task), and HR@10 / NDCG@10 count the actual item's rank (entries strictly above
  * it, as the oracle counts). Per-user means, then mean over users with a normal-approximation 95% interval
  * (1.96·sd/√users).
+ *
+ * <p>The last positions are mostly explained by the recent window. So each length also reports two slices where it
+ * cannot be ({@link DistantPositions}): up to {@code distantPerUser} earlier positions per user, before the action
+ * heads' positions, whose item (distant re-consumption) or category (returning category) last occurred beyond the
+ * window. They are scored the same way, with the hand-set weights, beside the oracle.
  */
 public final class LifelongBenchmark {
     /** What to run; {@code users[i]} users of length {@code lengths[i]}. */
     public record Config(Path workDir, int[] lengths, int[] users, int items, int categories, long seed, int heldOut,
-                         int headTrain, int rankTrain, int candidates, int latencyReps, int maxTrainPerUser, ItemEmbeddings.Config embedding,
-                         MemoryConfig memory, AttentionConfig attention) {
+                         int headTrain, int rankTrain, int distantPerUser, int candidates, int latencyReps, int maxTrainPerUser,
+                         ItemEmbeddings.Config embedding, MemoryConfig memory, AttentionConfig attention) {
         public Config {
             if (lengths.length == 0 || lengths.length != users.length) {
                 throw new IllegalArgumentException("lengths and users must be non-empty and of equal size");
@@ -73,6 +78,7 @@ public final class LifelongBenchmark {
             if (rankTrain <= 0 || rankTrain > headTrain) {
                 throw new IllegalArgumentException("rankTrain must be in [1, headTrain = " + headTrain + "], was " + rankTrain);
             }
+            if (distantPerUser < 0) throw new IllegalArgumentException("distantPerUser must be non-negative, was " + distantPerUser);
             if (candidates <= 0 || candidates > items) throw new IllegalArgumentException("candidates must be in [1, items], was " + candidates);
         }
     }
@@ -177,6 +183,11 @@ public final class LifelongBenchmark {
                 + "with them at the test positions; 'tuned' does the same with the weights (hand-set, or window 1 and long, "
                 + "popularity in {0, 1/8 .. 4}) that give the most HR@10 hits on those positions; the top-level "
                 + "hr10/ndcg10 use the hand-set weights (1, λ, β)");
+        g.writeStringField("distantSlices", "per length, up to " + cfg.distantPerUser() + " positions per user before the "
+                + "action heads' positions whose item ('reconsumption') or category ('categoryReturn') last occurred more "
+                + "than " + cfg.memory().window() + " actions earlier (and did occur); every method with its hand-set "
+                + "weights and the oracle, HR@10 / NDCG@10 over the catalog, per-user means over the users with such "
+                + "positions; the item vectors were trained on these positions' actions too (they precede the held-out ones)");
         g.writeStringField("kernels", VectorKernels.implementationName());
         g.writeObjectFieldStart("embedding");
         g.writeStringField("method", "skip-gram with negative sampling over training actions");
@@ -220,13 +231,35 @@ public final class LifelongBenchmark {
         double[] oracleEngaged = new double[n * k];
         LifelongMemory[] memories = new LifelongMemory[n];
         int firstTest = length - k, headStart = firstTest - hk, rankStart = firstTest - rk;
+        double[][] handSet = new double[METHODS.length][];
+        for (int mi = 0; mi < METHODS.length; mi++) handSet[mi] = scorer.handSetWeights(METHODS[mi]);
+        DistantPositions[] distant = new DistantPositions[n];
+        SliceHits[] slices = {new SliceHits(METHODS.length + 1, n), new SliceHits(METHODS.length + 1, n)};
         for (int u = 0; u < n; u++) {
             History h = users[u];
             scorer.startUser(h.items(), h.types());
             LifelongMemory mem = new LifelongMemory(mc, emb);
-            long t = System.nanoTime();
-            for (int p = 0; p < headStart; p++) mem.append(h.items()[p], h.types()[p], h.ts()[p]);
-            updateNanos += System.nanoTime() - t;
+            DistantPositions dp = DistantPositions.select(h.items(), categoryOf, cfg.categories(), mc.window(),
+                    Math.min(mc.window(), headStart), headStart, cfg.distantPerUser());
+            distant[u] = dp;
+            int folded = 0;
+            for (int i = 0; i <= dp.positions().length; i++) {
+                int until = i < dp.positions().length ? dp.positions()[i] : headStart;
+                long t = System.nanoTime();
+                for (; folded < until; folded++) mem.append(h.items()[folded], h.types()[folded], h.ts()[folded]);
+                updateNanos += System.nanoTime() - t;
+                if (until == headStart) break;
+                scorer.advanceTo(until);
+                if (dp.reconsumption()[i]) slices[0].count(u);
+                if (dp.categoryReturn()[i]) slices[1].count(u);
+                for (int mi = 0; mi < METHODS.length; mi++) {
+                    scorer.catalogFeatures(METHODS[mi], mem, catalogRows);
+                    linear(catalogRows, items, nf, handSet[mi], scores);
+                    int rank = rankOf(scores, h.items()[until]);
+                    if (dp.reconsumption()[i]) slices[0].add(mi, u, rank);
+                    if (dp.categoryReturn()[i]) slices[1].add(mi, u, rank);
+                }
+            }
             for (int p = headStart; p < firstTest; p++) {
                 scorer.advanceTo(p);
                 int row = u * hk + p - headStart, group = u * rk + p - rankStart;
@@ -245,7 +278,7 @@ public final class LifelongBenchmark {
                         System.arraycopy(catalogRows, 0, shownX[mi], row * nf, nf);
                     }
                 }
-                t = System.nanoTime();
+                long t = System.nanoTime();
                 mem.append(h.items()[p], h.types()[p], h.ts()[p]);
                 updateNanos += System.nanoTime() - t;
             }
@@ -253,14 +286,13 @@ public final class LifelongBenchmark {
             memories[u] = mem;
         }
         // fit, per method, the ranking weights (softmax over the catalog) and the action head (logistic)
-        double[][] handSet = new double[METHODS.length][], learned = new double[METHODS.length][], tuned = new double[METHODS.length][];
+        double[][] learned = new double[METHODS.length][], tuned = new double[METHODS.length][];
         EngagementHead[] heads = new EngagementHead[METHODS.length];
         EngagementHead[][] typeHeads = new EngagementHead[METHODS.length][TYPE_HEADS.length];
         WatchTimeHead[] watchHeads = new WatchTimeHead[METHODS.length];
         boolean[][] headTypeY = new boolean[TYPE_HEADS.length][];
         for (int t = 0; t < TYPE_HEADS.length; t++) headTypeY[t] = isType(headType, TYPE_HEADS[t]);
         for (int mi = 0; mi < METHODS.length; mi++) {
-            handSet[mi] = scorer.handSetWeights(METHODS[mi]);
             learned[mi] = RankingWeights.fit(rankX[mi], nf, items, n * rk, chosen, RANKING_L2, handSet[mi]);
             tuned[mi] = RankingWeights.bestOnHitRate(rankX[mi], nf, items, n * rk, chosen, weightGrid(handSet[mi]), TOP);
             heads[mi] = EngagementHead.fit(shownX[mi], nf, headY, n * hk, HEAD_L2);
@@ -334,6 +366,20 @@ public final class LifelongBenchmark {
             }
         });
         engagedProb[o] = oracleEngaged;
+        for (int u = 0; u < n; u++) {
+            DistantPositions dp = distant[u];
+            int[] at = {0};
+            History uh = users[u];
+            int user = u;
+            oracle.forEachPosition(u + 1, dp.positions(), (id, pos, prob, actualRank, type, typeProb, expectedWatch) -> {
+                if (oracle.catalog().itemId(actualRank) - 1 != uh.items()[pos]) {
+                    throw new IllegalStateException("data file disagrees with the generator at user " + id + ", position " + pos);
+                }
+                int rank = LifelongOracle.rankOf(prob, actualRank), i = at[0]++;
+                if (dp.reconsumption()[i]) slices[0].add(o, user, rank);
+                if (dp.categoryReturn()[i]) slices[1].add(o, user, rank);
+            });
+        }
         boolean[][] testTypeY = new boolean[TYPE_HEADS.length][];
         for (int t = 0; t < TYPE_HEADS.length; t++) testTypeY[t] = isType(testType, TYPE_HEADS[t]);
 
@@ -376,6 +422,10 @@ public final class LifelongBenchmark {
         double[] floorWatch = new double[n * k];
         Arrays.fill(floorWatch, headMean / headWatch.length);
         writeWatchTime(g, "watchTimeFloor", floorWatch, testWatch);
+        g.writeObjectFieldStart("distant");
+        slices[0].write(g, "reconsumption");
+        slices[1].write(g, "categoryReturn");
+        g.writeEndObject();
         g.writeObjectFieldStart("methods");
         for (int mi = 0; mi <= METHODS.length; mi++) {
             g.writeObjectFieldStart(mi == METHODS.length ? "oracle" : METHODS[mi].label());
@@ -398,6 +448,55 @@ public final class LifelongBenchmark {
         g.writeEndObject();
         g.writeEndObject();
         g.flush();
+    }
+
+    /** Hits and gains of one slice of positions, per method (and the oracle, last) and user. */
+    private static final class SliceHits {
+        final double[][] hits, gains;
+        final int[] positions;
+
+        SliceHits(int rows, int users) {
+            hits = new double[rows][users];
+            gains = new double[rows][users];
+            positions = new int[users];
+        }
+
+        void count(int user) {
+            positions[user]++;
+        }
+
+        void add(int row, int user, int rank) {
+            addHit(hits[row], gains[row], user, rank, 1);
+        }
+
+        /** Per-user means over the users with at least one position, as the top-level metrics. */
+        void write(JsonGenerator g, String name) throws IOException {
+            int n = 0, total = 0;
+            for (int c : positions) {
+                if (c > 0) n++;
+                total += c;
+            }
+            g.writeObjectFieldStart(name);
+            g.writeNumberField("users", n);
+            g.writeNumberField("positions", total);
+            if (n > 0) {
+                g.writeObjectFieldStart("methods");
+                for (int row = 0; row < hits.length; row++) {
+                    double[] hr = new double[n], ndcg = new double[n];
+                    for (int u = 0, at = 0; u < positions.length; u++) {
+                        if (positions[u] == 0) continue;
+                        hr[at] = hits[row][u] / positions[u];
+                        ndcg[at++] = gains[row][u] / positions[u];
+                    }
+                    g.writeObjectFieldStart(row == METHODS.length ? "oracle" : METHODS[row].label());
+                    writeMetric(g, "hr10", hr);
+                    writeMetric(g, "ndcg10", ndcg);
+                    g.writeEndObject();
+                }
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        }
     }
 
     private void writeConfigs(JsonGenerator g) throws IOException {

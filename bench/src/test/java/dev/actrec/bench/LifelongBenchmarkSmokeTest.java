@@ -29,7 +29,7 @@ class LifelongBenchmarkSmokeTest {
         ItemEmbeddings.Config e = new ItemEmbeddings.Config(16, d.window(), d.negatives(), 1, d.learningRate(), 3);
         int items = 300;
         LifelongBenchmark.Config cfg = new LifelongBenchmark.Config(dir, new int[] {400}, new int[] {8}, items,
-                LifelongConfig.defaultCategories(items), 3, 10, 60, 10, 50, 3, 10_000, e,
+                LifelongConfig.defaultCategories(items), 3, 10, 60, 10, 10, 50, 3, 10_000, e,
                 MemoryConfig.defaults().withTokens(32), new AttentionConfig(0.03f, 1, 0.03f, 1, 0.5f, 200, 100));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
@@ -53,5 +53,14 @@ class LifelongBenchmarkSmokeTest {
         while (watch.find()) found++;
         assertEquals(7, found, json);
         assertTrue(json.contains("\"watchTimeFloor\":{\"r2\":"), json);
+        // both distant slices, with positions and every method and the oracle scored on them
+        for (String slice : List.of("reconsumption", "categoryReturn")) {
+            Matcher m = Pattern.compile("\"" + slice + "\":\\{\"users\":([0-9]+),\"positions\":([0-9]+),\"methods\":\\{(.*?)}}}").matcher(json);
+            assertTrue(m.find(), slice + " missing from " + json);
+            assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(2)) >= Integer.parseInt(m.group(1)), m.group());
+            for (String method : List.of("act_memory", "last_n", "twin", "full", "sim_hard", "popularity", "oracle")) {
+                assertTrue(m.group(3).contains("\"" + method + "\":{\"hr10\":{\"mean\":"), method + " missing from " + m.group());
+            }
+        }
     }
 }

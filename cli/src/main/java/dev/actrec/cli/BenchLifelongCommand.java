@@ -38,6 +38,8 @@ final class BenchLifelongCommand implements Callable<Integer> {
     int rankTrain;
     @Option(names = "--candidates", defaultValue = "1000", description = "Candidates per timed rank request. Default: ${DEFAULT-VALUE}")
     int candidates;
+    @Option(names = "--distant-per-user", defaultValue = "20", description = "Positions per user in the distant slices (re-consumption or category beyond the window). Default: ${DEFAULT-VALUE}")
+    int distantPerUser;
     @Option(names = "--latency-requests", defaultValue = "100", description = "Timed rank requests per method and length. Default: ${DEFAULT-VALUE}")
     int latencyRequests;
     @Option(names = "--max-train-per-user", defaultValue = "200000", description = "Item-vector training: most recent training actions per user. Default: ${DEFAULT-VALUE}")
@@ -67,7 +69,7 @@ final class BenchLifelongCommand implements Callable<Integer> {
         e = new ItemEmbeddings.Config(e.dim(), e.window(), e.negatives(), epochs, e.learningRate(), e.seed());
         int cats = categories != null ? categories : LifelongConfig.defaultCategories(items);
         LifelongBenchmark.Config cfg = new LifelongBenchmark.Config(dir, lengths, users, items, cats, seed, heldOut, headTrain, rankTrain,
-                candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withJoinCosine(joinCosine),
+                distantPerUser, candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withJoinCosine(joinCosine),
                 new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100));
         try (JsonGenerator g = Json.to(System.out)) {
             new LifelongBenchmark(cfg, m -> System.err.println("bench lifelong: " + m)).run(g);

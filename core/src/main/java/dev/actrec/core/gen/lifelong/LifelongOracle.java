@@ -91,14 +91,36 @@ public final class LifelongOracle {
             if (!users.test(u)) continue;
             UserSimulator sim = new UserSimulator(config, catalog, u);
             sim.advanceTo(Math.max(0, sim.length() - lastK));
-            while (sim.position() < sim.length()) {
-                int pos = sim.position();
-                sim.nextItemProbabilities(byRank);
-                sim.step();
-                sim.lastTypeProbabilities(typeProb);
-                visitor.visit(u, pos, byRank, sim.lastRank(), sim.lastType(), typeProb, sim.lastExpectedWatchFraction());
-            }
+            while (sim.position() < sim.length()) visitNext(sim, byRank, typeProb, visitor);
         }
+    }
+
+    /**
+     * Visits the given positions of one user, replaying it once; {@code positions} must be strictly increasing and
+     * within the user's history.
+     */
+    public void forEachPosition(int user, int[] positions, HeldOutVisitor visitor) {
+        double[] byRank = new double[catalog.size()];
+        double[] typeProb = new double[ActionType.COUNT];
+        UserSimulator sim = new UserSimulator(config, catalog, user);
+        int previous = -1;
+        for (int pos : positions) {
+            if (pos <= previous || pos >= sim.length()) {
+                throw new IllegalArgumentException("positions must increase within [0, " + sim.length() + ") for user "
+                        + user + ", got " + pos + " after " + previous);
+            }
+            sim.advanceTo(pos);
+            visitNext(sim, byRank, typeProb, visitor);
+            previous = pos;
+        }
+    }
+
+    private static void visitNext(UserSimulator sim, double[] byRank, double[] typeProb, HeldOutVisitor visitor) {
+        int pos = sim.position();
+        sim.nextItemProbabilities(byRank);
+        sim.step();
+        sim.lastTypeProbabilities(typeProb);
+        visitor.visit(sim.user(), pos, byRank, sim.lastRank(), sim.lastType(), typeProb, sim.lastExpectedWatchFraction());
     }
 
     /** {@link #evaluate(int, int, Set, IntPredicate)} at top 10, positive = {@link #ENGAGED}, every user. */

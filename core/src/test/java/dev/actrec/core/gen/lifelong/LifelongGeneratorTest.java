@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -234,6 +236,38 @@ class LifelongGeneratorTest {
         int u = 2, pos = SMALL.userLength(2) - 1;
         double[] byId = oracle.nextItemProbabilities(u, pos);
         assertTrue(byId[(int) all.itemId(start[u] + pos) - 1] > 0);
+    }
+
+    @Test
+    void oracleVisitsChosenPositionsAsTheGeneratorDrewThem() throws Exception {
+        EventBatch all = new EventBatch();
+        new LifelongGenerator(SMALL).generate(1000, b -> {
+            for (int i = 0; i < b.size(); i++) {
+                all.add(b.userId(i), b.itemId(i), ActionType.fromCode(b.type(i)), b.timestamp(i), b.watchMs(i),
+                        b.durationMs(i));
+            }
+        });
+        int user = 2, first = 0;
+        for (int u = 1; u < user; u++) first += SMALL.userLength(u);
+        int[] positions = {3, 40, 41, SMALL.userLength(user) - 1};
+        LifelongOracle oracle = new LifelongOracle(SMALL);
+        List<Integer> seen = new ArrayList<>();
+        int base = first;
+        oracle.forEachPosition(user, positions, (u, pos, p, rank, type, typeProb, watch) -> {
+            assertEquals(user, u);
+            assertEquals(all.itemId(base + pos), oracle.catalog().itemId(rank));
+            assertEquals(all.type(base + pos), type);
+            // the same distribution as the single-position query
+            double[] byId = oracle.nextItemProbabilities(user, pos);
+            for (int r = 0; r < p.length; r++) assertEquals(byId[oracle.catalog().itemId(r) - 1], p[r]);
+            seen.add(pos);
+        });
+        assertEquals(List.of(3, 40, 41, SMALL.userLength(user) - 1), seen);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> oracle.forEachPosition(user, new int[] {40, 40}, (u, pos, p, rank, type, typeProb, watch) -> { }));
+        assertTrue(e.getMessage().contains("got 40 after 40"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> oracle.forEachPosition(user,
+                new int[] {SMALL.userLength(user)}, (u, pos, p, rank, type, typeProb, watch) -> { }));
     }
 
     /**
