@@ -54,16 +54,18 @@ import java.util.function.Consumer;
  * it, as the oracle counts). Per-user means, then mean over users with a normal-approximation 95% interval
  * (1.96·sd/√users).
  *
- * <p>The last positions are mostly explained by the recent window. So each length also reports two slices where it
- * cannot be ({@link DistantPositions}): up to {@code distantPerUser} earlier positions per user, before the action
- * heads' positions, whose item (distant re-consumption) or category (returning category) last occurred beyond the
- * window. They are scored the same way, with the hand-set weights, beside the oracle.
+ * <p>The last positions are mostly explained by the recent window. So each length also reports a slice where the
+ * distant past should matter: up to {@code returningPerUser} earlier positions per user (spread evenly over all of them), before the action heads'
+ * positions, within a window's length after a long-term interest with old favourites came back from a dormant phase
+ * ({@link LifelongOracle#returnPositions}). The generator's state chooses them, never the action at them, so the
+ * oracle stays the best possible ranking on the slice. They are scored the same way, with the hand-set weights.
  */
 public final class LifelongBenchmark {
     /** What to run; {@code users[i]} users of length {@code lengths[i]}. */
     public record Config(Path workDir, int[] lengths, int[] users, int items, int categories, long seed, int heldOut,
-                         int headTrain, int rankTrain, int distantPerUser, int candidates, int latencyReps, int maxTrainPerUser,
-                         ItemEmbeddings.Config embedding, MemoryConfig memory, AttentionConfig attention) {
+                         int headTrain, int rankTrain, int returningPerUser, int candidates, int latencyReps, int maxTrainPerUser,
+                         ItemEmbeddings.Config embedding, MemoryConfig memory, AttentionConfig attention,
+                         LifelongModel model) {
         public Config {
             if (lengths.length == 0 || lengths.length != users.length) {
                 throw new IllegalArgumentException("lengths and users must be non-empty and of equal size");
@@ -78,7 +80,7 @@ public final class LifelongBenchmark {
             if (rankTrain <= 0 || rankTrain > headTrain) {
                 throw new IllegalArgumentException("rankTrain must be in [1, headTrain = " + headTrain + "], was " + rankTrain);
             }
-            if (distantPerUser < 0) throw new IllegalArgumentException("distantPerUser must be non-negative, was " + distantPerUser);
+            if (returningPerUser < 0) throw new IllegalArgumentException("returningPerUser must be non-negative, was " + returningPerUser);
             if (candidates <= 0 || candidates > items) throw new IllegalArgumentException("candidates must be in [1, items], was " + candidates);
         }
     }
@@ -119,7 +121,7 @@ public final class LifelongBenchmark {
         History[][] data = new History[buckets][];
         for (int b = 0; b < buckets; b++) {
             configs[b] = new LifelongConfig(cfg.users()[b], 1, 1, new int[]{cfg.lengths()[b]}, cfg.items(), cfg.categories(),
-                    GenConfig.DEFAULT_ZIPF_EXPONENT, cfg.seed(), GenConfig.DEFAULT_START_MS, LifelongModel.defaults());
+                    GenConfig.DEFAULT_ZIPF_EXPONENT, cfg.seed(), GenConfig.DEFAULT_START_MS, cfg.model());
             files[b] = cfg.workDir().resolve(String.format("lifelong-L%d-u%d-i%d-c%d-s%d.csv", cfg.lengths()[b],
                     cfg.users()[b], cfg.items(), cfg.categories(), cfg.seed()));
             sha[b] = ensureData(configs[b], files[b]);
@@ -183,11 +185,13 @@ public final class LifelongBenchmark {
                 + "with them at the test positions; 'tuned' does the same with the weights (hand-set, or window 1 and long, "
                 + "popularity in {0, 1/8 .. 4}) that give the most HR@10 hits on those positions; the top-level "
                 + "hr10/ndcg10 use the hand-set weights (1, λ, β)");
-        g.writeStringField("distantSlices", "per length, up to " + cfg.distantPerUser() + " positions per user before the "
-                + "action heads' positions whose item ('reconsumption') or category ('categoryReturn') last occurred more "
-                + "than " + cfg.memory().window() + " actions earlier (and did occur); every method with its hand-set "
-                + "weights and the oracle, HR@10 / NDCG@10 over the catalog, per-user means over the users with such "
-                + "positions; the item vectors were trained on these positions' actions too (they precede the held-out ones)");
+        g.writeStringField("returningInterest", "per length, up to " + cfg.returningPerUser() + " positions per user, spread evenly over those "
+                + "before the action heads' positions that lie at most " + cfg.memory().window() + " actions after a "
+                + "long-term interest with favourites old enough to re-consume turned active again after a dormant phase "
+                + "(chosen from the generator's state before each action, not from the action); every method with its "
+                + "hand-set weights and the oracle, HR@10 / NDCG@10 over the catalog, per-user means over the users with "
+                + "such positions; the item vectors were trained on these positions' actions too (they precede the "
+                + "held-out ones)");
         g.writeStringField("kernels", VectorKernels.implementationName());
         g.writeObjectFieldStart("embedding");
         g.writeStringField("method", "skip-gram with negative sampling over training actions");
@@ -233,31 +237,29 @@ public final class LifelongBenchmark {
         int firstTest = length - k, headStart = firstTest - hk, rankStart = firstTest - rk;
         double[][] handSet = new double[METHODS.length][];
         for (int mi = 0; mi < METHODS.length; mi++) handSet[mi] = scorer.handSetWeights(METHODS[mi]);
-        DistantPositions[] distant = new DistantPositions[n];
-        SliceHits[] slices = {new SliceHits(METHODS.length + 1, n), new SliceHits(METHODS.length + 1, n)};
+        LifelongOracle oracle = new LifelongOracle(lc);
+        int[][] returning = new int[n][];
+        SliceHits slice = new SliceHits(METHODS.length + 1, n);
         for (int u = 0; u < n; u++) {
             History h = users[u];
             scorer.startUser(h.items(), h.types());
             LifelongMemory mem = new LifelongMemory(mc, emb);
-            DistantPositions dp = DistantPositions.select(h.items(), categoryOf, cfg.categories(), mc.window(),
-                    Math.min(mc.window(), headStart), headStart, cfg.distantPerUser());
-            distant[u] = dp;
+            int[] rp = oracle.returnPositions(u + 1, mc.window(), Math.min(mc.window(), headStart), headStart,
+                    cfg.returningPerUser());
+            returning[u] = rp;
             int folded = 0;
-            for (int i = 0; i <= dp.positions().length; i++) {
-                int until = i < dp.positions().length ? dp.positions()[i] : headStart;
+            for (int i = 0; i <= rp.length; i++) {
+                int until = i < rp.length ? rp[i] : headStart;
                 long t = System.nanoTime();
                 for (; folded < until; folded++) mem.append(h.items()[folded], h.types()[folded], h.ts()[folded]);
                 updateNanos += System.nanoTime() - t;
                 if (until == headStart) break;
                 scorer.advanceTo(until);
-                if (dp.reconsumption()[i]) slices[0].count(u);
-                if (dp.categoryReturn()[i]) slices[1].count(u);
+                slice.count(u);
                 for (int mi = 0; mi < METHODS.length; mi++) {
                     scorer.catalogFeatures(METHODS[mi], mem, catalogRows);
                     linear(catalogRows, items, nf, handSet[mi], scores);
-                    int rank = rankOf(scores, h.items()[until]);
-                    if (dp.reconsumption()[i]) slices[0].add(mi, u, rank);
-                    if (dp.categoryReturn()[i]) slices[1].add(mi, u, rank);
+                    slice.add(mi, u, rankOf(scores, h.items()[until]));
                 }
             }
             for (int p = headStart; p < firstTest; p++) {
@@ -349,7 +351,6 @@ public final class LifelongBenchmark {
         }
         // the oracle on the same positions; it also checks that the file holds what the generator drew
         int o = METHODS.length;
-        LifelongOracle oracle = new LifelongOracle(lc);
         oracle.forEachHeldOut(k, x -> true, (user, pos, prob, actualRank, type, typeProb, expectedWatch) -> {
             watchPred[o][(user - 1) * k + pos - firstTest] = expectedWatch;
             int itemIndex = oracle.catalog().itemId(actualRank) - 1;
@@ -367,17 +368,13 @@ public final class LifelongBenchmark {
         });
         engagedProb[o] = oracleEngaged;
         for (int u = 0; u < n; u++) {
-            DistantPositions dp = distant[u];
-            int[] at = {0};
             History uh = users[u];
             int user = u;
-            oracle.forEachPosition(u + 1, dp.positions(), (id, pos, prob, actualRank, type, typeProb, expectedWatch) -> {
+            oracle.forEachPosition(u + 1, returning[u], (id, pos, prob, actualRank, type, typeProb, expectedWatch) -> {
                 if (oracle.catalog().itemId(actualRank) - 1 != uh.items()[pos]) {
                     throw new IllegalStateException("data file disagrees with the generator at user " + id + ", position " + pos);
                 }
-                int rank = LifelongOracle.rankOf(prob, actualRank), i = at[0]++;
-                if (dp.reconsumption()[i]) slices[0].add(o, user, rank);
-                if (dp.categoryReturn()[i]) slices[1].add(o, user, rank);
+                slice.add(o, user, LifelongOracle.rankOf(prob, actualRank));
             });
         }
         boolean[][] testTypeY = new boolean[TYPE_HEADS.length][];
@@ -422,10 +419,7 @@ public final class LifelongBenchmark {
         double[] floorWatch = new double[n * k];
         Arrays.fill(floorWatch, headMean / headWatch.length);
         writeWatchTime(g, "watchTimeFloor", floorWatch, testWatch);
-        g.writeObjectFieldStart("distant");
-        slices[0].write(g, "reconsumption");
-        slices[1].write(g, "categoryReturn");
-        g.writeEndObject();
+        slice.write(g, "returningInterest");
         g.writeObjectFieldStart("methods");
         for (int mi = 0; mi <= METHODS.length; mi++) {
             g.writeObjectFieldStart(mi == METHODS.length ? "oracle" : METHODS[mi].label());

@@ -3,6 +3,7 @@ package dev.actrec.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.actrec.bench.LifelongBenchmark;
 import dev.actrec.core.gen.lifelong.LifelongConfig;
+import dev.actrec.core.gen.lifelong.LifelongModel;
 import dev.actrec.model.lifelong.AttentionConfig;
 import dev.actrec.model.lifelong.ItemEmbeddings;
 import dev.actrec.model.lifelong.MemoryConfig;
@@ -38,8 +39,8 @@ final class BenchLifelongCommand implements Callable<Integer> {
     int rankTrain;
     @Option(names = "--candidates", defaultValue = "1000", description = "Candidates per timed rank request. Default: ${DEFAULT-VALUE}")
     int candidates;
-    @Option(names = "--distant-per-user", defaultValue = "20", description = "Positions per user in the distant slices (re-consumption or category beyond the window). Default: ${DEFAULT-VALUE}")
-    int distantPerUser;
+    @Option(names = "--returning-per-user", defaultValue = "30", description = "Positions per user in the returning-interest slice (within a window after a dormant interest came back). Default: ${DEFAULT-VALUE}")
+    int returningPerUser;
     @Option(names = "--latency-requests", defaultValue = "100", description = "Timed rank requests per method and length. Default: ${DEFAULT-VALUE}")
     int latencyRequests;
     @Option(names = "--max-train-per-user", defaultValue = "200000", description = "Item-vector training: most recent training actions per user. Default: ${DEFAULT-VALUE}")
@@ -48,6 +49,8 @@ final class BenchLifelongCommand implements Callable<Integer> {
     int epochs;
     @Option(names = "--tokens", defaultValue = "256", description = "Memory tokens M. Default: ${DEFAULT-VALUE}")
     int tokens;
+    @Option(names = "--heavy-hitters", defaultValue = "4", description = "Memory: exact item counters per token H. Default: ${DEFAULT-VALUE}")
+    int heavyHitters;
     @Option(names = "--join-cosine", defaultValue = "0.8", description = "Memory: open a new token below this cosine. Default: ${DEFAULT-VALUE}")
     float joinCosine;
     @Option(names = "--temperature", defaultValue = "0.03", description = "Attention temperature. Default: ${DEFAULT-VALUE}")
@@ -69,8 +72,10 @@ final class BenchLifelongCommand implements Callable<Integer> {
         e = new ItemEmbeddings.Config(e.dim(), e.window(), e.negatives(), epochs, e.learningRate(), e.seed());
         int cats = categories != null ? categories : LifelongConfig.defaultCategories(items);
         LifelongBenchmark.Config cfg = new LifelongBenchmark.Config(dir, lengths, users, items, cats, seed, heldOut, headTrain, rankTrain,
-                distantPerUser, candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withJoinCosine(joinCosine),
-                new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100));
+                returningPerUser, candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withHeavyHitters(heavyHitters)
+                .withJoinCosine(joinCosine),
+                new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100),
+                LifelongModel.defaults());
         try (JsonGenerator g = Json.to(System.out)) {
             new LifelongBenchmark(cfg, m -> System.err.println("bench lifelong: " + m)).run(g);
         }

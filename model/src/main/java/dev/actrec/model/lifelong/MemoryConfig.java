@@ -58,6 +58,10 @@ public record MemoryConfig(int tokens, int heavyHitters, float joinCosine, int w
         return tokens * (heavyHitters + 1);
     }
 
+    public MemoryConfig withHeavyHitters(int h) {
+        return new MemoryConfig(tokens, h, joinCosine, window, typeWeights);
+    }
+
     public MemoryConfig withJoinCosine(float c) {
         return new MemoryConfig(tokens, heavyHitters, c, window, typeWeights);
     }

@@ -115,6 +115,34 @@ public final class LifelongOracle {
         }
     }
 
+    /**
+     * Up to {@code max} positions in {@code [from, to)} of one user at which
+     * {@link UserSimulator#interestReturnedWithin interestReturnedWithin(within)} holds, increasing and spread evenly
+     * over all such positions (so over every return of an interest, not only the last): positions chosen by the
+     * latent state before each action, never by the action itself.
+     */
+    public int[] returnPositions(int user, int within, int from, int to, int max) {
+        UserSimulator sim = new UserSimulator(config, catalog, user);
+        if (from < 0 || from > to || to > sim.length() || max < 0) {
+            throw new IllegalArgumentException("need 0 <= from <= to <= " + sim.length() + " and max >= 0 for user " + user
+                    + ", got from " + from + ", to " + to + ", max " + max);
+        }
+        int[] all = new int[64];
+        int found = 0;
+        sim.advanceTo(from);
+        while (sim.position() < to) {
+            if (sim.interestReturnedWithin(within)) {
+                if (found == all.length) all = Arrays.copyOf(all, 2 * found);
+                all[found++] = sim.position();
+            }
+            sim.step();
+        }
+        int n = Math.min(found, max);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = all[(int) ((i + 0.5) * found / n)];
+        return out;
+    }
+
     private static void visitNext(UserSimulator sim, double[] byRank, double[] typeProb, HeldOutVisitor visitor) {
         int pos = sim.position();
         sim.nextItemProbabilities(byRank);

@@ -52,6 +52,7 @@ public final class UserSimulator {
     private final double[] ltWeight;
     private final boolean[] ltActive;
     private final long[] ltSwitch;      // position at which the phase flips
+    private final long[] ltReturned;    // position at which it last turned active after a dormant phase
     private int focus = -1;             // the session's focus interest, or -1
 
     // short-term slots (S): mainstream categories with drifting weights summing to 1
@@ -99,6 +100,8 @@ public final class UserSimulator {
         ltWeight = new double[k];
         ltActive = new boolean[k];
         ltSwitch = new long[k];
+        ltReturned = new long[k];
+        Arrays.fill(ltReturned, Long.MIN_VALUE / 2); // active from the start is not a return
         double activeFraction = m.activeFraction();
         for (int i = 0; i < k; i++) {
             int c;
@@ -175,6 +178,19 @@ public final class UserSimulator {
      */
     public void lastTypeProbabilities(double[] out) {
         System.arraycopy(typeScratch, 0, out, 0, typeScratch.length);
+    }
+
+    /**
+     * Whether some long-term interest with favourites old enough to re-consume turned active again, after a dormant
+     * phase, at most {@code within} actions before the next one: the moments where the distant past (the favourites
+     * made in earlier active phases) predicts what the recent actions cannot. A property of the state before the
+     * action, not of its outcome, so a slice of positions chosen by it leaves the oracle optimal on the slice.
+     */
+    public boolean interestReturnedWithin(int within) {
+        for (int k = 0; k < ltCat.length; k++) {
+            if (ltActive[k] && favEligible[k] > 0 && position - ltReturned[k] <= within) return true;
+        }
+        return false;
     }
 
     /** Whether the next action may be a re-consumption (some active interest has an eligible favourite). */
@@ -272,6 +288,7 @@ public final class UserSimulator {
         for (int k = 0; k < ltCat.length; k++) {
             while (ltSwitch[k] <= position) {
                 ltActive[k] = !ltActive[k];
+                if (ltActive[k]) ltReturned[k] = ltSwitch[k];
                 ltSwitch[k] += phaseLength(ltActive[k]);
             }
             int[] added = favAdded[k];

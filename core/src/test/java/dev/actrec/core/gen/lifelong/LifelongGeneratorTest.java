@@ -270,6 +270,36 @@ class LifelongGeneratorTest {
                 new int[] {SMALL.userLength(user)}, (u, pos, p, rank, type, typeProb, watch) -> { }));
     }
 
+    @Test
+    void returnPositionsAreTheStatesRightAfterADormantInterestCameBack() {
+        LifelongConfig cfg = LifelongConfig.ofBuckets(2, new int[] {6_000}, 1_000, 5).withCategories(30)
+                .withModel(LifelongModel.defaults().withPhases(300, 600, 500, 1_000).withFavourites(0.3, 50));
+        LifelongOracle oracle = new LifelongOracle(cfg);
+        int user = 1, within = 100, from = 200, to = 6_000;
+        // brute force: replay and test the state before every action
+        List<Integer> expected = new ArrayList<>();
+        UserSimulator sim = new UserSimulator(cfg, oracle.catalog(), user);
+        while (sim.position() < to) {
+            if (sim.position() >= from && sim.interestReturnedWithin(within)) expected.add(sim.position());
+            sim.step();
+        }
+        assertTrue(expected.size() > 200, "returns expected with short phases, got " + expected.size());
+        int[] all = oracle.returnPositions(user, within, from, to, Integer.MAX_VALUE);
+        assertEquals(expected, Arrays.stream(all).boxed().toList());
+        // a few of them, spread over all: increasing, a subset, from the first and the last fifth
+        int[] few = oracle.returnPositions(user, within, from, to, 5);
+        assertEquals(5, few.length);
+        for (int i = 0; i < few.length; i++) {
+            assertTrue(expected.contains(few[i]));
+            if (i > 0) assertTrue(few[i] > few[i - 1]);
+        }
+        assertTrue(few[0] <= expected.get(expected.size() / 5) && few[4] >= expected.get(expected.size() * 4 / 5),
+                Arrays.toString(few));
+        // with the default phases (dormant for 10^4 actions or more) nothing comes back within 2,000 actions:
+        // being active from the start is not a return
+        assertEquals(0, new LifelongOracle(SMALL).returnPositions(2, within, 0, 2_000, 100).length);
+    }
+
     /**
      * The point of the data: on held-out positions the oracle is clearly above a popularity baseline and above a
      * last-200 window, most of all where the history is long enough for favourites to come back (10^5).
