@@ -9,18 +9,25 @@ import dev.actrec.core.gen.lifelong.LifelongConfig;
 import dev.actrec.core.gen.lifelong.LifelongModel;
 import dev.actrec.model.lifelong.AttentionConfig;
 import dev.actrec.model.lifelong.ItemEmbeddings;
+import dev.actrec.model.lifelong.LifelongScorer;
 import dev.actrec.model.lifelong.MemoryConfig;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The lifelong benchmark runs end to end on a tiny setup; its figures are not checked, their presence is. */
 class LifelongBenchmarkSmokeTest {
+    /** Every method of the family and the oracle. */
+    private static final List<String> LABELS = Stream.concat(Arrays.stream(LifelongScorer.Method.values())
+            .map(LifelongScorer.Method::label), Stream.of("oracle")).toList();
+
     @TempDir
     Path dir;
 
@@ -39,7 +46,7 @@ class LifelongBenchmarkSmokeTest {
             new LifelongBenchmark(cfg, m -> { }).run(g);
         }
         String json = out.toString(StandardCharsets.UTF_8);
-        for (String method : List.of("act_memory", "last_n", "twin", "full", "sim_hard", "popularity", "oracle")) {
+        for (String method : LABELS) {
             assertTrue(json.contains("\"" + method + "\":{\"hr10\":"), method + " missing from " + json);
         }
         // every method and the oracle: one head per type; skips are common, so every skip head is fitted and scored
@@ -49,19 +56,19 @@ class LifelongBenchmarkSmokeTest {
                 + "\"purchase\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+}}").matcher(json);
         int found = 0;
         while (heads.find()) found++;
-        assertEquals(7, found, json);
+        assertEquals(LABELS.size(), found, json);
         // every method and the oracle: a watch-time head with a finite R² and an RMSE within [0, 1]; and the floor
         Matcher watch = Pattern.compile("\"watchTime\":\\{\"r2\":-?[0-9.]+(E-?[0-9]+)?,\"rmse\":0\\.[0-9]+}").matcher(json);
         found = 0;
         while (watch.find()) found++;
-        assertEquals(7, found, json);
+        assertEquals(LABELS.size(), found, json);
         assertTrue(json.contains("\"watchTimeFloor\":{\"r2\":"), json);
         // the returning-interest slice, with positions and every method and the oracle scored on them
         for (String slice : List.of("returningInterest")) {
             Matcher m = Pattern.compile("\"" + slice + "\":\\{\"users\":([0-9]+),\"positions\":([0-9]+),\"methods\":\\{(.*?)}}}").matcher(json);
             assertTrue(m.find(), slice + " missing from " + json);
             assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(2)) >= Integer.parseInt(m.group(1)), m.group());
-            for (String method : List.of("act_memory", "last_n", "twin", "full", "sim_hard", "popularity", "oracle")) {
+            for (String method : LABELS) {
                 assertTrue(m.group(3).contains("\"" + method + "\":{\"hr10\":{\"mean\":"), method + " missing from " + m.group());
             }
         }
