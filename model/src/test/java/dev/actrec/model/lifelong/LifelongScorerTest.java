@@ -172,6 +172,104 @@ class LifelongScorerTest {
         }
     }
 
+    /**
+     * {@code full_gated} computed action by action: each older action goes to its item's nearest token, the gate
+     * G(c) = Σ_k s_k · Σ_{j in k} w_j·exp((e_c·e_j − 1)/τ_long) / Σ_{j in k} w_j with s_k the window's share, and the
+     * score is log(pool(c, window) + G(c)) + λ·log(pool(c, long) + δ/W) + β·log(1 + n_c).
+     */
+    @Test
+    void fullGatedEqualsTheGateSummedActionByAction() {
+        MemoryConfig mc = MemoryConfig.defaults();
+        AttentionConfig ac = AttentionConfig.defaults();
+        LifelongScorer scorer = new LifelongScorer(emb, categoryOf, counts, ac, mc);
+        int u = 3, p = 8_000, old = p - mc.window();
+        scorer.startUser(items[u], types[u]);
+        scorer.advanceTo(p);
+        LifelongMemory mem = LifelongMemory.rebuild(mc, emb, items[u], types[u], ts[u], p);
+        float[] shares = new float[mc.tokens()];
+        mem.windowShares(shares);
+        double[] tokenWeight = new double[mc.tokens()];
+        int[] tokenOf = new int[old];
+        double oldMass = 0;
+        for (int j = 0; j < old; j++) {
+            tokenOf[j] = mem.nearestToken(emb.rows(), emb.offset(items[u][j]));
+            tokenWeight[tokenOf[j]] += mc.typeWeight(types[u][j]);
+            oldMass += mc.typeWeight(types[u][j]);
+        }
+        int[] cands = new SplittableRandom(5).ints(30, 0, ITEMS).toArray();
+        cands[0] = items[u][p - 1]; // in the window: its interest is active
+        cands[1] = items[u][old / 2];
+        double[] got = new double[cands.length], plain = new double[cands.length];
+        scorer.scoreCandidates(Method.FULL_GATED, mem, cands, cands.length, got);
+        scorer.scoreCandidates(Method.FULL, mem, cands, cands.length, plain);
+        int lifted = 0;
+        for (int i = 0; i < cands.length; i++) {
+            double gate = 0;
+            for (int j = 0; j < old; j++) {
+                int k = tokenOf[j];
+                if (shares[k] > 0) gate += shares[k] * mc.typeWeight(types[u][j]) * kernel(cands[i], items[u][j], ac.longTemperature()) / tokenWeight[k];
+            }
+            double win = naivePool(u, old, p, cands[i], ac.temperature(), mc);
+            double expected = Math.log(win + gate + 1e-30)
+                    + ac.longWeight() * Math.log(naivePool(u, 0, old, cands[i], ac.longTemperature(), mc) + ac.longFloor() / oldMass)
+                    + ac.popularityWeight() * Math.log1p(counts[cands[i]]);
+            assertEquals(expected, got[i], 1e-4 * Math.max(1, Math.abs(expected)), "candidate " + cands[i]);
+            assertTrue(got[i] >= plain[i] - 1e-9, "the gate only adds: candidate " + cands[i]);
+            if (got[i] > plain[i] + 1e-6) lifted++;
+        }
+        assertTrue(lifted > 0, "some candidate near an active interest is lifted");
+    }
+
+    /**
+     * {@code act_memory_gated} over the memory's keys: G(c) = Σ_k s_k · Σ_{keys j of token k} w_j·exp((e_c·k_j − 1)/τ_long)
+     * / m_k, added to the window pool of {@code act_memory}'s score.
+     */
+    @Test
+    void memoryGatedAddsTheActiveTokensKeysToTheWindowPool() {
+        MemoryConfig mc = MemoryConfig.defaults();
+        AttentionConfig ac = AttentionConfig.defaults();
+        LifelongScorer scorer = new LifelongScorer(emb, categoryOf, counts, ac, mc);
+        int u = 0, p = 12_000;
+        scorer.startUser(items[u], types[u]);
+        scorer.advanceTo(p);
+        LifelongMemory mem = LifelongMemory.rebuild(mc, emb, items[u], types[u], ts[u], p);
+        float[] shares = new float[mc.tokens()];
+        mem.windowShares(shares);
+        KeySet keys = new KeySet(emb.dim(), 16);
+        int[] keyToken = new int[mc.maxLongTermKeys()], keyItem = new int[mc.maxLongTermKeys()];
+        mem.longTermKeys(keys, keyToken, keyItem);
+        int[] cands = new SplittableRandom(6).ints(30, 0, ITEMS).toArray();
+        cands[0] = items[u][p - 1];
+        double[] got = new double[cands.length], plain = new double[cands.length];
+        double[] fGot = new double[cands.length * LifelongScorer.FEATURES], fPlain = new double[fGot.length];
+        scorer.scoreCandidates(Method.ACT_MEMORY_GATED, mem, cands, cands.length, got);
+        scorer.scoreCandidates(Method.ACT_MEMORY, mem, cands, cands.length, plain);
+        scorer.features(Method.ACT_MEMORY_GATED, mem, cands, cands.length, fGot);
+        scorer.features(Method.ACT_MEMORY, mem, cands, cands.length, fPlain);
+        for (int i = 0; i < cands.length; i++) {
+            double gate = 0;
+            for (int j = 0; j < keys.size(); j++) {
+                int k = keyToken[j];
+                double dot = 0;
+                for (int x = 0; x < emb.dim(); x++) dot += emb.rows()[emb.offset(cands[i]) + x] * keys.rows()[j * emb.dim() + x];
+                gate += shares[k] * keys.weights()[j] * Math.exp((dot - 1) / ac.longTemperature()) / mem.tokenMass(k);
+            }
+            int f = i * LifelongScorer.FEATURES;
+            double win = Math.exp(fPlain[f]);
+            assertEquals(Math.log(win + gate), fGot[f], 1e-4 * Math.max(1, Math.abs(fGot[f])), "window part of " + cands[i]);
+            assertEquals(fPlain[f + 1], fGot[f + 1], 1e-12, "the long part is act_memory's");
+            assertEquals(got[i] - plain[i], fGot[f] - fPlain[f], 1e-6, "the score moves by the window part only");
+        }
+        assertTrue(got[0] > plain[0], "the newest item's interest is active, so the gate lifts it");
+    }
+
+    private static double kernel(int a, int b, float tau) {
+        double dot = 0;
+        float[] rows = emb.rows();
+        for (int k = 0; k < emb.dim(); k++) dot += rows[emb.offset(a) + k] * rows[emb.offset(b) + k];
+        return Math.exp((dot - 1) / tau);
+    }
+
     private static double naivePool(int u, int from, int to, int cand, float tau, MemoryConfig mc) {
         double s = 0, w = 0;
         float[] rows = emb.rows();
