@@ -91,7 +91,8 @@ public final class LifelongScorer {
     private final double[] poolWin, poolLong, poolGate;
     private final KeySet gateKeys;
     private final float[] shares, tokenMassSeen;
-    private int[] keyToken = new int[0], keyItem = new int[0];
+    private final int[] keyToken, keyItem;  // the memory's long-term keys' tokens and items
+    private int[] distinctToken = new int[256]; // nearest token of each distinct older item
     private float[] dots;
     private final float[] q;
     private final CappedReadout readout;
@@ -138,6 +139,8 @@ public final class LifelongScorer {
         poolGate = new double[items];
         gateKeys = new KeySet(d, 1024);
         shares = new float[mc.tokens()];
+        keyToken = new int[mc.maxLongTermKeys()];
+        keyItem = new int[mc.maxLongTermKeys()];
         tokenMassSeen = new float[mc.tokens()];
         dots = new float[Math.max(items, 1024)];
         q = new float[d];
@@ -359,11 +362,6 @@ public final class LifelongScorer {
     private boolean gateKeysOfMemory(LifelongMemory memory) {
         gateKeys.clear();
         memory.windowShares(shares);
-        int max = mc.maxLongTermKeys();
-        if (keyToken.length < max) {
-            keyToken = new int[max];
-            keyItem = new int[max];
-        }
         memory.longTermKeys(longKeys, keyToken, keyItem);
         float[] rows = longKeys.rows(), w = longKeys.weights();
         for (int j = 0; j < longKeys.size(); j++) {
@@ -382,16 +380,16 @@ public final class LifelongScorer {
         checkMemory(memory);
         gateKeys.clear();
         memory.windowShares(shares);
-        if (keyToken.length < nDistinct) keyToken = new int[Math.max(nDistinct, 2 * keyToken.length)];
+        if (distinctToken.length < nDistinct) distinctToken = new int[Math.max(nDistinct, 2 * distinctToken.length)];
         Arrays.fill(tokenMassSeen, 0f);
         float[] rows = emb.rows();
         for (int i = 0; i < nDistinct; i++) {
             int k = memory.nearestToken(rows, emb.offset(distinct[i]));
-            keyToken[i] = k;
+            distinctToken[i] = k;
             if (k >= 0) tokenMassSeen[k] += (float) aggWeight[distinct[i]];
         }
         for (int i = 0; i < nDistinct; i++) {
-            int k = keyToken[i];
+            int k = distinctToken[i];
             if (k >= 0 && shares[k] > 0) {
                 gateKeys.add(rows, emb.offset(distinct[i]), (float) (shares[k] * aggWeight[distinct[i]] / tokenMassSeen[k]));
             }

@@ -229,10 +229,14 @@ class LifelongScorerTest {
         MemoryConfig mc = MemoryConfig.defaults();
         AttentionConfig ac = AttentionConfig.defaults();
         LifelongScorer scorer = new LifelongScorer(emb, categoryOf, counts, ac, mc);
-        int u = 0, p = 12_000;
+        int u = 0, p = 25_000;
         scorer.startUser(items[u], types[u]);
         scorer.advanceTo(p);
         LifelongMemory mem = LifelongMemory.rebuild(mc, emb, items[u], types[u], ts[u], p);
+        long distinct = java.util.Arrays.stream(items[u], 0, p - mc.window()).distinct().count();
+        assertTrue(distinct > mc.maxLongTermKeys(), "more distinct older items (" + distinct + ") than memory keys");
+        // one scorer serves the methods in turn: full_gated's per-item buffers first, then the memory's keys
+        scorer.scoreCandidates(Method.FULL_GATED, mem, new int[] {1, 2}, 2, new double[2]);
         float[] shares = new float[mc.tokens()];
         mem.windowShares(shares);
         KeySet keys = new KeySet(emb.dim(), 16);
