@@ -191,7 +191,8 @@ public final class LifelongBenchmark {
                 + "(chosen from the generator's state before each action, not from the action); every method with its "
                 + "hand-set weights and the oracle, HR@10 / NDCG@10 over the catalog, per-user means over the users with "
                 + "such positions; the item vectors were trained on these positions' actions too (they precede the "
-                + "held-out ones)");
+                + "held-out ones); 'recurrence' here and 'testRecurrence' per length: the shares of positions whose item "
+                + "occurred among the " + cfg.memory().window() + " actions before, only further back, or never");
         g.writeStringField("kernels", VectorKernels.implementationName());
         g.writeObjectFieldStart("embedding");
         g.writeStringField("method", "skip-gram with negative sampling over training actions");
@@ -255,7 +256,7 @@ public final class LifelongBenchmark {
                 updateNanos += System.nanoTime() - t;
                 if (until == headStart) break;
                 scorer.advanceTo(until);
-                slice.count(u);
+                slice.count(u, Recurrence.of(h.items(), until, mc.window()));
                 for (int mi = 0; mi < METHODS.length; mi++) {
                     scorer.catalogFeatures(METHODS[mi], mem, catalogRows);
                     linear(catalogRows, items, nf, handSet[mi], scores);
@@ -312,6 +313,7 @@ public final class LifelongBenchmark {
         double[][][] typeProbs = new double[METHODS.length + 1][TYPE_HEADS.length][n * k];
         double[][] watchPred = new double[METHODS.length + 1][n * k];
         double[][] learnedHr = new double[METHODS.length][n], learnedNdcg = new double[METHODS.length][n];
+        long[] testRecurrence = new long[Recurrence.values().length];
         double[][] tunedHr = new double[METHODS.length][n], tunedNdcg = new double[METHODS.length][n];
         for (int u = 0; u < n; u++) {
             History h = users[u];
@@ -322,6 +324,7 @@ public final class LifelongBenchmark {
                 int actual = h.items()[p];
                 int row = u * k + p - firstTest;
                 testY[row] = ENGAGED[h.types()[p]];
+                testRecurrence[Recurrence.of(h.items(), p, mc.window()).ordinal()]++;
                 testType[row] = h.types()[p];
                 testWatch[row] = h.watch()[p];
                 for (int mi = 0; mi < METHODS.length; mi++) {
@@ -419,6 +422,7 @@ public final class LifelongBenchmark {
         double[] floorWatch = new double[n * k];
         Arrays.fill(floorWatch, headMean / headWatch.length);
         writeWatchTime(g, "watchTimeFloor", floorWatch, testWatch);
+        Recurrence.write(g, "testRecurrence", testRecurrence);
         slice.write(g, "returningInterest");
         g.writeObjectFieldStart("methods");
         for (int mi = 0; mi <= METHODS.length; mi++) {
@@ -444,6 +448,33 @@ public final class LifelongBenchmark {
         g.flush();
     }
 
+    /**
+     * Where the item of a position occurred before it: among the {@code window} actions just before it, only
+     * further back, or never. Only {@link #OLDER} positions need anything beyond the window to be re-consumed, so its
+     * share bounds what a long-history method can add there by re-consumption.
+     */
+    enum Recurrence {
+        WINDOW, OLDER, NEVER;
+
+        static Recurrence of(int[] items, int p, int window) {
+            int item = items[p], edge = Math.max(0, p - window);
+            for (int j = p - 1; j >= edge; j--) if (items[j] == item) return WINDOW;
+            for (int j = edge - 1; j >= 0; j--) if (items[j] == item) return OLDER;
+            return NEVER;
+        }
+
+        /** Shares of positions by recurrence, e.g. {"window": 0.7, "older": 0.05, "never": 0.25}. */
+        static void write(JsonGenerator g, String name, long[] counts) throws IOException {
+            long total = 0;
+            for (long c : counts) total += c;
+            g.writeObjectFieldStart(name);
+            for (Recurrence r : values()) {
+                g.writeNumberField(r.name().toLowerCase(), total == 0 ? 0 : round((double) counts[r.ordinal()] / total, 4));
+            }
+            g.writeEndObject();
+        }
+    }
+
     /** Hits and gains of one slice of positions, per method (and the oracle, last) and user. */
     private static final class SliceHits {
         final double[][] hits, gains;
@@ -455,8 +486,11 @@ public final class LifelongBenchmark {
             positions = new int[users];
         }
 
-        void count(int user) {
+        final long[] recurrence = new long[Recurrence.values().length];
+
+        void count(int user, Recurrence r) {
             positions[user]++;
+            recurrence[r.ordinal()]++;
         }
 
         void add(int row, int user, int rank) {
@@ -473,6 +507,7 @@ public final class LifelongBenchmark {
             g.writeObjectFieldStart(name);
             g.writeNumberField("users", n);
             g.writeNumberField("positions", total);
+            Recurrence.write(g, "recurrence", recurrence);
             if (n > 0) {
                 g.writeObjectFieldStart("methods");
                 for (int row = 0; row < hits.length; row++) {

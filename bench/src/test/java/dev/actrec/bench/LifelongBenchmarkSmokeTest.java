@@ -63,9 +63,12 @@ class LifelongBenchmarkSmokeTest {
         while (watch.find()) found++;
         assertEquals(LABELS.size(), found, json);
         assertTrue(json.contains("\"watchTimeFloor\":{\"r2\":"), json);
+        String shares = "\\{\"window\":[0-9.]+,\"older\":[0-9.]+,\"never\":[0-9.]+}";
+        assertTrue(Pattern.compile("\"testRecurrence\":" + shares).matcher(json).find(), json);
         // the returning-interest slice, with positions and every method and the oracle scored on them
         for (String slice : List.of("returningInterest")) {
-            Matcher m = Pattern.compile("\"" + slice + "\":\\{\"users\":([0-9]+),\"positions\":([0-9]+),\"methods\":\\{(.*?)}}}").matcher(json);
+            Matcher m = Pattern.compile("\"" + slice + "\":\\{\"users\":([0-9]+),\"positions\":([0-9]+),\"recurrence\":"
+                    + shares + ",\"methods\":\\{(.*?)}}}").matcher(json);
             assertTrue(m.find(), slice + " missing from " + json);
             assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(2)) >= Integer.parseInt(m.group(1)), m.group());
             for (String method : LABELS) {

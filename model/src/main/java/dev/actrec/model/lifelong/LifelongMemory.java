@@ -195,42 +195,6 @@ public final class LifelongMemory {
         for (int i = 0; i < d; i++) unit[off + i] = sum[off + i] * inv;
     }
 
-    /** Weight token {@code k} absorbed. */
-    public float tokenMass(int k) { return mass[checkToken(k)]; }
-
-    /**
-     * The token whose centroid is nearest (cosine) to {@code rows[off..off+d)}, by the rule the fold uses (ties: the
-     * older token); -1 while no token is in use or for a zero vector.
-     */
-    public int nearestToken(float[] rows, int off) {
-        if (used == 0) return -1;
-        System.arraycopy(rows, off, query, 0, d);
-        if (!(VectorKernels.dot(query, query) > 0)) return -1;
-        VectorKernels.dotMany(unit, used, d, query, scratch);
-        int best = 0;
-        for (int i = 1; i < used; i++) if (scratch[i] > scratch[best]) best = i;
-        return best;
-    }
-
-    /**
-     * How active each long-term interest is now: {@code out[k]} = the share of the recent window's weight whose item
-     * is nearest to token k ({@link #nearestToken}), for {@code k < tokensUsed()}; 0 elsewhere in {@code out}. All
-     * zero while no token is in use.
-     */
-    public void windowShares(float[] out) {
-        Arrays.fill(out, 0f);
-        double total = 0;
-        float[] rows = emb.rows();
-        for (int i = 0; i < winFill; i++) {
-            int slot = (winHead + i) % w;
-            float weight = cfg.typeWeight(winType[slot]);
-            total += weight;
-            int k = nearestToken(rows, emb.offset(winItem[slot]));
-            if (k >= 0) out[k] += weight;
-        }
-        if (total > 0) for (int k = 0; k < used; k++) out[k] = (float) (out[k] / total);
-    }
-
     /** Σ mass over tokens: the weight of every action that left the window. */
     public double tokenMass() {
         double s = 0;

@@ -29,15 +29,6 @@ import java.util.Arrays;
  *   <li>{@code act_memory}: the {@link LifelongMemory}'s keys — heavy hitters (exact items, guaranteed mass) and
  *   token centroids (the rest of each token's mass) — read out like TWIN: the keys most similar to c until
  *   {@code twinTopK} actions' worth, then exact attention. O(M·(H+1)) per candidate instead of O(history).</li>
- *   <li>{@code act_memory_gated}: {@code act_memory} with the window pool widened by what the currently active
- *   interests re-consume: pool(c, window) becomes pool(c, window) + G(c) with
- *   G(c) = Σ_k s_k · (1 / m_k) Σ_{j ∈ keys of token k} w_j · exp((e_c · k_j − 1) / τ_long), where s_k is the share of
- *   the window's weight nearest to token k ({@link LifelongMemory#windowShares}) and m_k the token's mass: pick an
- *   interest as often as the window touches it, then an item as often as the whole history chose it there. Dormant
- *   interests (s_k = 0) add nothing, so their favourites cannot flood the top; a returning one lifts its old
- *   favourites before they are re-consumed in the window;</li>
- *   <li>{@code full_gated}: the same gate over {@code full}'s exact per-item masses, each distinct older item
- *   assigned to its nearest memory token: what the gate gives without the memory's compression (an ablation).</li>
  * </ul>
  * This is a fixed scorer over learned item vectors, not trained end to end; {@link #features} gives its parts to an
  * {@link EngagementHead} (a small logistic action head) and to {@link RankingWeights} (learned weights in place of
@@ -51,7 +42,7 @@ public final class LifelongScorer {
     /** The methods of the family. */
     public enum Method {
         POPULARITY("popularity"), LAST_N("last_n"), SIM_HARD("sim_hard"), TWIN("twin"), FULL("full"),
-        ACT_MEMORY("act_memory"), FULL_GATED("full_gated"), ACT_MEMORY_GATED("act_memory_gated");
+        ACT_MEMORY("act_memory");
 
         private final String label;
 
@@ -88,11 +79,7 @@ public final class LifelongScorer {
 
     // scratch
     private final KeySet winKeys, longKeys, simKeys;
-    private final double[] poolWin, poolLong, poolGate;
-    private final KeySet gateKeys;
-    private final float[] shares, tokenMassSeen;
-    private final int[] keyToken, keyItem;  // the memory's long-term keys' tokens and items
-    private int[] distinctToken = new int[256]; // nearest token of each distinct older item
+    private final double[] poolWin, poolLong;
     private float[] dots;
     private final float[] q;
     private final CappedReadout readout;
@@ -136,12 +123,6 @@ public final class LifelongScorer {
         simKeys = new KeySet(d, a.simTopK());
         poolWin = new double[items];
         poolLong = new double[items];
-        poolGate = new double[items];
-        gateKeys = new KeySet(d, 1024);
-        shares = new float[mc.tokens()];
-        keyToken = new int[mc.maxLongTermKeys()];
-        keyItem = new int[mc.maxLongTermKeys()];
-        tokenMassSeen = new float[mc.tokens()];
         dots = new float[Math.max(items, 1024)];
         q = new float[d];
         readout = new CappedReadout(a.twinTopK(), a.longTemperature());
@@ -200,8 +181,8 @@ public final class LifelongScorer {
         return switch (m) {
             case POPULARITY -> 0;
             case LAST_N -> (long) Math.min(historyLength, mc.window()) * perAction;
-            case SIM_HARD, TWIN, FULL, FULL_GATED -> (long) historyLength * perAction;
-            case ACT_MEMORY, ACT_MEMORY_GATED -> memory.serializedBytes();
+            case SIM_HARD, TWIN, FULL -> (long) historyLength * perAction;
+            case ACT_MEMORY -> memory.serializedBytes();
         };
     }
 
@@ -220,17 +201,14 @@ public final class LifelongScorer {
         windowPool(memory, m);
         poolCatalog(winKeys, poolWin, invTauWin);
         Arrays.fill(poolLong, 0, items, 0);
-        Arrays.fill(poolGate, 0, items, 0);
         switch (m) {
             case LAST_N -> { }
-            case FULL, FULL_GATED -> {
+            case FULL -> {
                 fullKeys();
                 poolCatalog(longKeys, poolLong, invTauLong);
-                if (m == Method.FULL_GATED && gateKeysOfFull(memory)) poolCatalog(gateKeys, poolGate, invTauLong);
             }
-            case ACT_MEMORY, ACT_MEMORY_GATED -> {
+            case ACT_MEMORY -> {
                 checkMemory(memory);
-                if (m == Method.ACT_MEMORY_GATED && gateKeysOfMemory(memory)) poolCatalog(gateKeys, poolGate, invTauLong);
                 memory.longTermKeys(longKeys);
                 for (int i = 0; i < items; i++) poolLong[i] = cappedPool(longKeys, i);
             }
@@ -291,7 +269,7 @@ public final class LifelongScorer {
         boolean pop = m == Method.POPULARITY, hasLong = !pop && m != Method.LAST_N && oldMass > 0;
         double floor = oldMass == 0 ? 1 : a.longFloor() / oldMass;
         for (int i = 0; i < n; i++) {
-            out[i * FEATURES] = pop ? 0 : Math.log(poolWin[i] + poolGate[i] + 1e-30);
+            out[i * FEATURES] = pop ? 0 : Math.log(poolWin[i] + 1e-30);
             out[i * FEATURES + 1] = hasLong ? Math.log(poolLong[i] + floor) : 0;
             out[i * FEATURES + 2] = logPop[cands == null ? i : cands[i]];
         }
@@ -301,21 +279,14 @@ public final class LifelongScorer {
     private void candidatePools(Method m, LifelongMemory memory, int[] cands, int n) {
         windowPool(memory, m);
         for (int i = 0; i < n; i++) poolWin[i] = poolOne(winKeys, cands[i], invTauWin);
-        Arrays.fill(poolGate, 0, n, 0);
         switch (m) {
             case LAST_N -> Arrays.fill(poolLong, 0, n, 0);
-            case FULL, FULL_GATED -> {
+            case FULL -> {
                 fullKeys();
                 for (int i = 0; i < n; i++) poolLong[i] = poolOne(longKeys, cands[i], invTauLong);
-                if (m == Method.FULL_GATED && gateKeysOfFull(memory)) {
-                    for (int i = 0; i < n; i++) poolGate[i] = poolOne(gateKeys, cands[i], invTauLong);
-                }
             }
-            case ACT_MEMORY, ACT_MEMORY_GATED -> {
+            case ACT_MEMORY -> {
                 checkMemory(memory);
-                if (m == Method.ACT_MEMORY_GATED && gateKeysOfMemory(memory)) {
-                    for (int i = 0; i < n; i++) poolGate[i] = poolOne(gateKeys, cands[i], invTauLong);
-                }
                 memory.longTermKeys(longKeys);
                 for (int i = 0; i < n; i++) poolLong[i] = cappedPool(longKeys, cands[i]);
             }
@@ -343,7 +314,7 @@ public final class LifelongScorer {
         double floor = oldMass == 0 ? 1 : a.longFloor() / oldMass;
         for (int i = 0; i < n; i++) {
             int item = cands == null ? i : cands[i];
-            out[i] = Math.log(poolWin[i] + poolGate[i] + 1e-30) + lambda * Math.log(poolLong[i] + floor)
+            out[i] = Math.log(poolWin[i] + 1e-30) + lambda * Math.log(poolLong[i] + floor)
                     + a.popularityWeight() * logPop[item];
         }
     }
@@ -355,52 +326,9 @@ public final class LifelongScorer {
         }
     }
 
-    /**
-     * The gate's keys over the memory: every long-term key of a token the window touches, weighted by
-     * s_k · w_j / m_k, total 1. False when no token is touched (no gate).
-     */
-    private boolean gateKeysOfMemory(LifelongMemory memory) {
-        gateKeys.clear();
-        memory.windowShares(shares);
-        memory.longTermKeys(longKeys, keyToken, keyItem);
-        float[] rows = longKeys.rows(), w = longKeys.weights();
-        for (int j = 0; j < longKeys.size(); j++) {
-            int k = keyToken[j];
-            if (shares[k] > 0) gateKeys.add(rows, j * d, shares[k] * w[j] / memory.tokenMass(k));
-        }
-        gateKeys.setTotal(1);
-        return gateKeys.size() > 0;
-    }
-
-    /**
-     * The gate's keys over the exact older history: each distinct older item assigned to its nearest memory token,
-     * weighted by s_k · a_i / Σ_{i' in k} a_i' (a = the item's summed weight), total 1. Needs {@link #fullKeys} first.
-     */
-    private boolean gateKeysOfFull(LifelongMemory memory) {
-        checkMemory(memory);
-        gateKeys.clear();
-        memory.windowShares(shares);
-        if (distinctToken.length < nDistinct) distinctToken = new int[Math.max(nDistinct, 2 * distinctToken.length)];
-        Arrays.fill(tokenMassSeen, 0f);
-        float[] rows = emb.rows();
-        for (int i = 0; i < nDistinct; i++) {
-            int k = memory.nearestToken(rows, emb.offset(distinct[i]));
-            distinctToken[i] = k;
-            if (k >= 0) tokenMassSeen[k] += (float) aggWeight[distinct[i]];
-        }
-        for (int i = 0; i < nDistinct; i++) {
-            int k = distinctToken[i];
-            if (k >= 0 && shares[k] > 0) {
-                gateKeys.add(rows, emb.offset(distinct[i]), (float) (shares[k] * aggWeight[distinct[i]] / tokenMassSeen[k]));
-            }
-        }
-        gateKeys.setTotal(1);
-        return gateKeys.size() > 0;
-    }
-
     /** Window keys: from the memory for act_memory (its own ring), from the history columns otherwise. */
     private void windowPool(LifelongMemory memory, Method m) {
-        if (m == Method.ACT_MEMORY || m == Method.ACT_MEMORY_GATED) {
+        if (m == Method.ACT_MEMORY) {
             checkMemory(memory);
             memory.windowKeys(winKeys);
             return;

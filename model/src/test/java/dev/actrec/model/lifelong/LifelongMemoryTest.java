@@ -96,39 +96,6 @@ class LifelongMemoryTest {
         return mem;
     }
 
-    /**
-     * The window's shares are its weight per nearest token over its whole weight; an item without a vector (item 3)
-     * belongs to no token, so the shares sum to 1 minus its part.
-     */
-    @Property(tries = 50)
-    void windowSharesAreTheWindowWeightPerNearestToken(@ForAll("histories") History h) {
-        ItemEmbeddings emb = randomEmbeddings(8);
-        LifelongMemory mem = LifelongMemory.rebuild(SMALL, emb, h.items(), h.types(), h.ts(), h.items().length);
-        float[] shares = new float[SMALL.tokens()];
-        mem.windowShares(shares);
-        double[] expected = new double[SMALL.tokens()];
-        double total = 0, unassigned = 0;
-        int n = h.items().length;
-        for (int i = Math.max(0, n - SMALL.window()); i < n; i++) {
-            double w = SMALL.typeWeight(h.types()[i]);
-            total += w;
-            int k = mem.nearestToken(emb.rows(), emb.offset(h.items()[i]));
-            if (k < 0) {
-                assertTrue(mem.tokensUsed() == 0 || h.items()[i] == 3, "only a missing vector or no token has no nearest");
-                unassigned += w;
-            } else {
-                assertTrue(k < mem.tokensUsed(), "nearest token " + k);
-                expected[k] += w;
-            }
-        }
-        double sum = 0;
-        for (int k = 0; k < SMALL.tokens(); k++) {
-            assertEquals(total == 0 ? 0 : expected[k] / total, shares[k], 1e-5, "token " + k);
-            sum += shares[k];
-        }
-        if (total > 0) assertEquals(1 - unassigned / total, sum, 1e-4);
-    }
-
     @Test
     void roundTripKeepsEveryByteAndTheLayoutSize() throws Exception {
         LifelongMemory mem = sample();
