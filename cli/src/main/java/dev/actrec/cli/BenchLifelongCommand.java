@@ -63,8 +63,20 @@ final class BenchLifelongCommand implements Callable<Integer> {
     float longTemperature;
     @Option(names = "--popularity-weight", defaultValue = "0.5", description = "Weight of log(1 + training count). Default: ${DEFAULT-VALUE}")
     float popularityWeight;
+    @Option(names = "--favourite-rate", description = "Generator: chance that an engaged action in a long-term interest makes a favourite. Default: the model's (0.02)")
+    Double favouriteRate;
+    @Option(names = "--favourite-sigma", description = "Generator: sigma of the favourites' log-normal re-consumption weights (0 = all alike). Default: the model's (1.5)")
+    Double favouriteSigma;
     @Option(names = "--json", description = "Print JSON (the only output format; accepted for symmetry).")
     boolean json;
+
+    /** The generator's default model, with the favourites' settings given on the command line. */
+    private LifelongModel model() {
+        LifelongModel m = LifelongModel.defaults();
+        if (favouriteRate != null) m = m.withFavourites(favouriteRate, m.reconsumeMinGap());
+        if (favouriteSigma != null) m = m.withFavouriteWeightSigma(favouriteSigma);
+        return m;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -75,7 +87,7 @@ final class BenchLifelongCommand implements Callable<Integer> {
                 returningPerUser, candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withHeavyHitters(heavyHitters)
                 .withJoinCosine(joinCosine),
                 new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100),
-                LifelongModel.defaults());
+                model());
         try (JsonGenerator g = Json.to(System.out)) {
             new LifelongBenchmark(cfg, m -> System.err.println("bench lifelong: " + m)).run(g);
         }

@@ -91,6 +91,14 @@ public record LifelongModel(int longTermInterests, double interestWeightSigma, i
                 meanSessionMax);
     }
 
+    /** The same model with another spread of the favourites' re-consumption weights (0: all alike). */
+    public LifelongModel withFavouriteWeightSigma(double sigma) {
+        return new LifelongModel(longTermInterests, interestWeightSigma, activeMin, activeMax, dormantMin, dormantMax,
+                shortTermSlots, driftSigma, replaceProbability, focusBoost, reconsumeShare, longTermShare,
+                shortTermShare, exploreShare, nicheUniform, favouriteRate, sigma, reconsumeMinGap, meanSessionMin,
+                meanSessionMax);
+    }
+
     /** The same model with another favourite rate and minimum re-consumption gap (actions). */
     public LifelongModel withFavourites(double favouriteRate, int reconsumeMinGap) {
         return new LifelongModel(longTermInterests, interestWeightSigma, activeMin, activeMax, dormantMin, dormantMax,
