@@ -55,10 +55,11 @@ import java.util.function.Consumer;
  * (1.96·sd/√users).
  *
  * <p>The last positions are mostly explained by the recent window. So each length also reports a slice where the
- * distant past should matter: up to {@code returningPerUser} earlier positions per user (spread evenly over all of them), before the action heads'
- * positions, within a window's length after a long-term interest with old favourites came back from a dormant phase
- * ({@link LifelongOracle#returnPositions}). The generator's state chooses them, never the action at them, so the
- * oracle stays the best possible ranking on the slice. They are scored the same way, with the hand-set weights.
+ * distant past should matter: up to {@code returningPerUser} earlier positions per user (spread evenly over all of
+ * them), before the action heads' positions, within a window's length after a long-term interest with old favourites
+ * came back from a dormant phase ({@link LifelongOracle#returnPositions}). The generator's state chooses them, never
+ * the action at them, so the oracle stays the best possible ranking on the slice. They are scored the same way, with
+ * the hand-set weights, and {@link Recurrence} says where their items occurred before.
  */
 public final class LifelongBenchmark {
     /** What to run; {@code users[i]} users of length {@code lengths[i]}. */
@@ -185,8 +186,8 @@ public final class LifelongBenchmark {
                 + "with them at the test positions; 'tuned' does the same with the weights (hand-set, or window 1 and long, "
                 + "popularity in {0, 1/8 .. 4}) that give the most HR@10 hits on those positions; the top-level "
                 + "hr10/ndcg10 use the hand-set weights (1, λ, β)");
-        g.writeStringField("returningInterest", "per length, up to " + cfg.returningPerUser() + " positions per user, spread evenly over those "
-                + "before the action heads' positions that lie at most " + cfg.memory().window() + " actions after a "
+        g.writeStringField("returningInterest", "per length, up to " + cfg.returningPerUser() + " positions per user, "
+                + "spread evenly over those before the action heads' positions that lie at most " + cfg.memory().window() + " actions after a "
                 + "long-term interest with favourites old enough to re-consume turned active again after a dormant phase "
                 + "(chosen from the generator's state before each action, not from the action); every method with its "
                 + "hand-set weights and the oracle, HR@10 / NDCG@10 over the catalog, per-user means over the users with "
@@ -479,14 +480,13 @@ public final class LifelongBenchmark {
     private static final class SliceHits {
         final double[][] hits, gains;
         final int[] positions;
+        final long[] recurrence = new long[Recurrence.values().length];
 
         SliceHits(int rows, int users) {
             hits = new double[rows][users];
             gains = new double[rows][users];
             positions = new int[users];
         }
-
-        final long[] recurrence = new long[Recurrence.values().length];
 
         void count(int user, Recurrence r) {
             positions[user]++;
