@@ -193,7 +193,8 @@ public final class LifelongBenchmark {
                 + "hand-set weights and the oracle, HR@10 / NDCG@10 over the catalog, per-user means over the users with "
                 + "such positions; the item vectors were trained on these positions' actions too (they precede the "
                 + "held-out ones); 'recurrence' here and 'testRecurrence' per length: the shares of positions whose item "
-                + "occurred among the " + cfg.memory().window() + " actions before, only further back, or never");
+                + "occurred among the " + cfg.memory().window() + " actions before, only further back, or never; "
+                + "'hr10ByRecurrence': HR@10 pooled over the slice's positions of each kind");
         g.writeStringField("kernels", VectorKernels.implementationName());
         g.writeObjectFieldStart("embedding");
         g.writeStringField("method", "skip-gram with negative sampling over training actions");
@@ -257,11 +258,12 @@ public final class LifelongBenchmark {
                 updateNanos += System.nanoTime() - t;
                 if (until == headStart) break;
                 scorer.advanceTo(until);
-                slice.count(u, Recurrence.of(h.items(), until, mc.window()));
+                Recurrence r = Recurrence.of(h.items(), until, mc.window());
+                slice.count(u, r);
                 for (int mi = 0; mi < METHODS.length; mi++) {
                     scorer.catalogFeatures(METHODS[mi], mem, catalogRows);
                     linear(catalogRows, items, nf, handSet[mi], scores);
-                    slice.add(mi, u, rankOf(scores, h.items()[until]));
+                    slice.add(mi, u, rankOf(scores, h.items()[until]), r);
                 }
             }
             for (int p = headStart; p < firstTest; p++) {
@@ -378,7 +380,7 @@ public final class LifelongBenchmark {
                 if (oracle.catalog().itemId(actualRank) - 1 != uh.items()[pos]) {
                     throw new IllegalStateException("data file disagrees with the generator at user " + id + ", position " + pos);
                 }
-                slice.add(o, user, LifelongOracle.rankOf(prob, actualRank));
+                slice.add(o, user, LifelongOracle.rankOf(prob, actualRank), Recurrence.of(uh.items(), pos, mc.window()));
             });
         }
         boolean[][] testTypeY = new boolean[TYPE_HEADS.length][];
@@ -481,11 +483,13 @@ public final class LifelongBenchmark {
         final double[][] hits, gains;
         final int[] positions;
         final long[] recurrence = new long[Recurrence.values().length];
+        final long[][] hitsByRecurrence;
 
         SliceHits(int rows, int users) {
             hits = new double[rows][users];
             gains = new double[rows][users];
             positions = new int[users];
+            hitsByRecurrence = new long[rows][Recurrence.values().length];
         }
 
         void count(int user, Recurrence r) {
@@ -493,8 +497,9 @@ public final class LifelongBenchmark {
             recurrence[r.ordinal()]++;
         }
 
-        void add(int row, int user, int rank) {
+        void add(int row, int user, int rank, Recurrence r) {
             addHit(hits[row], gains[row], user, rank, 1);
+            if (rank < TOP) hitsByRecurrence[row][r.ordinal()]++;
         }
 
         /** Per-user means over the users with at least one position, as the top-level metrics. */
@@ -520,6 +525,17 @@ public final class LifelongBenchmark {
                     g.writeObjectFieldStart(row == METHODS.length ? "oracle" : METHODS[row].label());
                     writeMetric(g, "hr10", hr);
                     writeMetric(g, "ndcg10", ndcg);
+                    // pooled over positions: how often each method finds an item by where it occurred before
+                    g.writeObjectFieldStart("hr10ByRecurrence");
+                    for (Recurrence r : Recurrence.values()) {
+                        long c = recurrence[r.ordinal()];
+                        if (c == 0) {
+                            g.writeNullField(r.name().toLowerCase());
+                        } else {
+                            g.writeNumberField(r.name().toLowerCase(), round((double) hitsByRecurrence[row][r.ordinal()] / c, 4));
+                        }
+                    }
+                    g.writeEndObject();
                     g.writeEndObject();
                 }
                 g.writeEndObject();

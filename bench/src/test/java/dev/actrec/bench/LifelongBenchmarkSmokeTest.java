@@ -66,14 +66,31 @@ class LifelongBenchmarkSmokeTest {
         String shares = "\\{\"window\":[0-9.]+,\"older\":[0-9.]+,\"never\":[0-9.]+}";
         assertTrue(Pattern.compile("\"testRecurrence\":" + shares).matcher(json).find(), json);
         // the returning-interest slice, with positions and every method and the oracle scored on them
-        for (String slice : List.of("returningInterest")) {
-            Matcher m = Pattern.compile("\"" + slice + "\":\\{\"users\":([0-9]+),\"positions\":([0-9]+),\"recurrence\":"
-                    + shares + ",\"methods\":\\{(.*?)}}}").matcher(json);
-            assertTrue(m.find(), slice + " missing from " + json);
-            assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(2)) >= Integer.parseInt(m.group(1)), m.group());
-            for (String method : LABELS) {
-                assertTrue(m.group(3).contains("\"" + method + "\":{\"hr10\":{\"mean\":"), method + " missing from " + m.group());
-            }
+        String slice = objectAfter(json, "\"returningInterest\":");
+        Matcher m = Pattern.compile("^\\{\"users\":([0-9]+),\"positions\":([0-9]+),\"recurrence\":" + shares
+                + ",\"methods\":\\{").matcher(slice);
+        assertTrue(m.find(), slice);
+        assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(2)) >= Integer.parseInt(m.group(1)), slice);
+        for (String method : LABELS) {
+            String scored = objectAfter(slice, "\"" + method + "\":");
+            assertTrue(scored.startsWith("{\"hr10\":{\"mean\":"), method + " in " + slice);
+            assertTrue(Pattern.compile("\"hr10ByRecurrence\":\\{\"window\":(null|[0-9.]+),\"older\":(null|[0-9.]+),"
+                    + "\"never\":(null|[0-9.]+)}").matcher(scored).find(), method + " by recurrence in " + scored);
         }
+    }
+
+    /** The JSON object that first follows {@code key} in {@code json} (a string value is skipped), braces matched. */
+    private static String objectAfter(String json, String key) {
+        int start = json.indexOf(key);
+        while (start >= 0 && !json.startsWith("{", start + key.length())) start = json.indexOf(key, start + 1);
+        assertTrue(start >= 0, key + " missing from " + json);
+        start += key.length();
+        int depth = 0;
+        for (int i = start; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '{') depth++;
+            if (c == '}' && --depth == 0) return json.substring(start, i + 1);
+        }
+        throw new AssertionError("unbalanced object after " + key);
     }
 }
