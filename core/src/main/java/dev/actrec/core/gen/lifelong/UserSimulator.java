@@ -183,7 +183,7 @@ public final class UserSimulator {
     /**
      * Whether some long-term interest with favourites old enough to re-consume turned active again, after a dormant
      * phase, at most {@code within} actions before the next one: the moments where the distant past (the favourites
-     * made in earlier active phases) predicts what the recent actions cannot. A property of the state before the
+     * made in earlier active phases) should add most to the recent actions. A property of the state before the
      * action, not of its outcome, so a slice of positions chosen by it leaves the oracle optimal on the slice.
      */
     public boolean interestReturnedWithin(int within) {

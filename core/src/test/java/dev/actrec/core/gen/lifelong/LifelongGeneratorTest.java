@@ -211,15 +211,21 @@ class LifelongGeneratorTest {
         assertEquals(types[ActionType.LIKE.code()], oracle.actionProbability(user, position, itemId, ActionType.LIKE));
     }
 
-    @Test
-    void oracleReplaysExactlyTheGeneratedEvents() throws Exception {
+    /** Every event the generator writes for {@code cfg}, in its order (users one after another). */
+    private static EventBatch generated(LifelongConfig cfg) throws java.io.IOException {
         EventBatch all = new EventBatch();
-        new LifelongGenerator(SMALL).generate(1000, b -> {
+        new LifelongGenerator(cfg).generate(1000, b -> {
             for (int i = 0; i < b.size(); i++) {
                 all.add(b.userId(i), b.itemId(i), ActionType.fromCode(b.type(i)), b.timestamp(i), b.watchMs(i),
                         b.durationMs(i));
             }
         });
+        return all;
+    }
+
+    @Test
+    void oracleReplaysExactlyTheGeneratedEvents() throws Exception {
+        EventBatch all = generated(SMALL);
         int[] start = new int[SMALL.users() + 2];
         for (int u = 1; u <= SMALL.users(); u++) start[u + 1] = start[u] + SMALL.userLength(u);
         LifelongOracle oracle = new LifelongOracle(SMALL);
@@ -240,13 +246,7 @@ class LifelongGeneratorTest {
 
     @Test
     void oracleVisitsChosenPositionsAsTheGeneratorDrewThem() throws Exception {
-        EventBatch all = new EventBatch();
-        new LifelongGenerator(SMALL).generate(1000, b -> {
-            for (int i = 0; i < b.size(); i++) {
-                all.add(b.userId(i), b.itemId(i), ActionType.fromCode(b.type(i)), b.timestamp(i), b.watchMs(i),
-                        b.durationMs(i));
-            }
-        });
+        EventBatch all = generated(SMALL);
         int user = 2, first = 0;
         for (int u = 1; u < user; u++) first += SMALL.userLength(u);
         int[] positions = {3, 40, 41, SMALL.userLength(user) - 1};
