@@ -119,7 +119,8 @@ final class ModelSlot {
         }
         UserMemories memories = null;
         if (memory.enabled()) {
-            MemoryConfig mc = MemoryConfig.defaults().withTokens(memory.tokens()).withWindow(model.maxLen());
+            MemoryConfig mc = MemoryConfig.defaults().withTokens(memory.tokens()).withHeavyHitters(memory.heavyHitters())
+                    .withWindow(model.maxLen());
             memories = new UserMemories(store, mapping, model.itemTable(), model.numItems() + 1, model.dim(),
                     model.info().fileSha256(), mc, memory.minActions(), store.directory(), memory.snapshotSeconds() * 1000);
         }

@@ -42,6 +42,7 @@ import java.util.TreeSet;
  * memory.min_actions=1000        ... when they have at least this many
  * memory.weight=0.5              λ of the memory's term in a score (set by hand, not learned)
  * memory.tokens=256              memory tokens per user (about 0.2 KB each at d = 64)
+ * memory.heavy_hitters=4         exact item counters per token: more remember more single items, and cost rank time
  * memory.snapshot_s=60           how often the memories are written to DATA/memory (and at shutdown)
  * token.NAME=SECRET              a bearer token; token.NAME.scopes=read,ingest,admin (default: all three)
  * </pre>
@@ -108,7 +109,7 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
             "idempotency.max_keys", "popularity.half_life_s", "popularity.refresh_ms", "popularity.seed_per_user",
             "popularity.seen_scan", "model", "retrieval.exact_max_items", "retrieval.hnsw_m",
             "retrieval.hnsw_beam_width", "retrieval.hnsw_ef_search", "retrieval.build_threads", "memory.enabled",
-            "memory.min_actions", "memory.weight", "memory.tokens", "memory.snapshot_s");
+            "memory.min_actions", "memory.weight", "memory.tokens", "memory.heavy_hitters", "memory.snapshot_s");
 
     public static ServerConfig fromProperties(Properties p) {
         Map<String, String> tokenSecrets = new TreeMap<>();
@@ -167,7 +168,8 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
             throw new IllegalArgumentException("memory.weight must be a number, got '" + w + "'");
         }
         return new MemorySettings(bool(p, "memory.enabled", d.enabled()), number(p, "memory.min_actions", d.minActions()), weight,
-                (int) number(p, "memory.tokens", d.tokens()), number(p, "memory.snapshot_s", d.snapshotSeconds()));
+                (int) number(p, "memory.tokens", d.tokens()), (int) number(p, "memory.heavy_hitters", d.heavyHitters()),
+                number(p, "memory.snapshot_s", d.snapshotSeconds()));
     }
 
     private static RetrievalConfig retrieval(Properties p) {
@@ -247,6 +249,7 @@ public record ServerConfig(String host, int port, List<ApiToken> tokens, boolean
                 .append("memory.min_actions=").append(memory.minActions()).append('\n')
                 .append("memory.weight=").append(memory.weight()).append('\n')
                 .append("memory.tokens=").append(memory.tokens()).append('\n')
+                .append("memory.heavy_hitters=").append(memory.heavyHitters()).append('\n')
                 .append("memory.snapshot_s=").append(memory.snapshotSeconds()).append('\n');
         for (ApiToken t : tokens) {
             sb.append("token.").append(t.name()).append("=<redacted>\n")

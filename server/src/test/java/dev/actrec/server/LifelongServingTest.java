@@ -72,7 +72,8 @@ class LifelongServingTest {
     /** The user's memory, folded here from the store's history over the model's centred item vectors. */
     static LifelongMemory rebuilt(TestServer t, ServingModel m, String user) throws Exception {
         ItemEmbeddings v = ItemEmbeddings.centred(m.numItems() + 1, m.dim(), m.itemTable());
-        LifelongMemory mem = new LifelongMemory(MemoryConfig.defaults().withWindow(m.maxLen()), v);
+        MemoryConfig cfg = MemoryConfig.defaults().withWindow(m.maxLen()).withHeavyHitters(memories(t).config().heavyHitters());
+        LifelongMemory mem = new LifelongMemory(cfg, v);
         ActionColumns all = new ActionColumns();
         int n = t.store.readAll(t.store.findUser(user), all);
         for (int i = 0; i < n; i++) {
@@ -226,6 +227,16 @@ class LifelongServingTest {
             assertEquals(0, mem.rebuilds());
             // restored, then caught up with what arrives
             assertEquals(200, t.post("/v1/events", TestServer.INGEST, ServerHttpTest.event("long", 9, "like", 8_000_000)).statusCode());
+            assertSameMemory(t, m, "long");
+        }
+
+        // another number of counters per token is another memory: rebuilt with the configured one
+        try (TestServer t = new TestServer(store, Map.of("model", file.toString(), "memory.min_actions", "1",
+                "memory.heavy_hitters", "9"))) {
+            UserMemories mem = memories(t);
+            assertEquals(0, mem.restoredUsers());
+            assertTrue(mem.recovery().contains("heavy hitters " + MemoryConfig.defaults().heavyHitters() + ","), mem.recovery());
+            assertEquals(9, mem.config().heavyHitters());
             assertSameMemory(t, m, "long");
         }
 

@@ -36,9 +36,13 @@ class ServerConfigTest {
                 token.feed=feed-secret-0123456789
                 token.feed.scopes=ingest
                 token.ops=ops-secret-0123456789ab
+                memory.heavy_hitters=8
                 """);
         ServerConfig c = ServerConfig.load(f, Map.of("port", "9001"));
         assertEquals(9001, c.port());
+        assertEquals(8, c.memory().heavyHitters());
+        assertEquals(MemorySettings.defaults().tokens(), c.memory().tokens());
+        assertTrue(c.describe().contains("memory.heavy_hitters=8"), c.describe());
         assertEquals(50, c.maxK());
         assertTrue(c.readAuth());
         assertEquals(2, c.tokens().size());
@@ -65,7 +69,9 @@ class ServerConfigTest {
                 new Bad("port", "70000", "port"), new Bad("port", "eighty", "port"), new Bad("max_k", "0", "max_k"),
                 new Bad("read_auth", "maybe", "read_auth"), new Bad("max_kk", "3", "unknown setting 'max_kk'"),
                 new Bad("token.x", "short", "at least 16"), new Bad("token.y.scopes", "read", "without a secret"),
-                new Bad("max_in_flight", "-1", "max_in_flight"), new Bad("max_body_bytes", "10", "max_body_bytes")}) {
+                new Bad("max_in_flight", "-1", "max_in_flight"), new Bad("max_body_bytes", "10", "max_body_bytes"),
+                new Bad("memory.heavy_hitters", "65", "memory.heavy_hitters must be in 0..64, got 65"),
+                new Bad("memory.heavy_hitters", "many", "memory.heavy_hitters must be an integer, got 'many'")}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> ServerConfig.load(null, Map.of(b.key(), b.value())), b.toString());
             assertTrue(e.getMessage().contains(b.expected()), e.getMessage());
