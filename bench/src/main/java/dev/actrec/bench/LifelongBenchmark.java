@@ -432,6 +432,7 @@ public final class LifelongBenchmark {
             g.writeObjectFieldStart(mi == METHODS.length ? "oracle" : METHODS[mi].label());
             writeMetric(g, "hr10", hr[mi]);
             writeMetric(g, "ndcg10", ndcg[mi]);
+            if (mi == Method.ACT_MEMORY.ordinal()) writePaired(g, hr, mi);
             if (mi < METHODS.length) {
                 writeFitted(g, "learned", learned[mi], learnedHr[mi], learnedNdcg[mi]);
                 writeFitted(g, "tuned", tuned[mi], tunedHr[mi], tunedNdcg[mi]);
@@ -515,16 +516,19 @@ public final class LifelongBenchmark {
             Recurrence.write(g, "recurrence", recurrence);
             if (n > 0) {
                 g.writeObjectFieldStart("methods");
+                double[][] hr = new double[hits.length][n], ndcg = new double[hits.length][n];
                 for (int row = 0; row < hits.length; row++) {
-                    double[] hr = new double[n], ndcg = new double[n];
                     for (int u = 0, at = 0; u < positions.length; u++) {
                         if (positions[u] == 0) continue;
-                        hr[at] = hits[row][u] / positions[u];
-                        ndcg[at++] = gains[row][u] / positions[u];
+                        hr[row][at] = hits[row][u] / positions[u];
+                        ndcg[row][at++] = gains[row][u] / positions[u];
                     }
+                }
+                for (int row = 0; row < hits.length; row++) {
                     g.writeObjectFieldStart(row == METHODS.length ? "oracle" : METHODS[row].label());
-                    writeMetric(g, "hr10", hr);
-                    writeMetric(g, "ndcg10", ndcg);
+                    writeMetric(g, "hr10", hr[row]);
+                    writeMetric(g, "ndcg10", ndcg[row]);
+                    if (row == Method.ACT_MEMORY.ordinal()) writePaired(g, hr, row);
                     // pooled over positions: how often each method finds an item by where it occurred before
                     g.writeObjectFieldStart("hr10ByRecurrence");
                     for (Recurrence r : Recurrence.values()) {
@@ -649,6 +653,21 @@ public final class LifelongBenchmark {
             all &= b;
         }
         return any && !all;
+    }
+
+    /**
+     * {@code hr10MinusOthers}: per other row, the mean over users of (this row's HR@10 − that row's) with its 95%
+     * interval. Paired on the same users and positions, so it is much narrower than the two methods' own intervals.
+     */
+    private static void writePaired(JsonGenerator g, double[][] hr, int self) throws IOException {
+        g.writeObjectFieldStart("hr10MinusOthers");
+        for (int row = 0; row < hr.length; row++) {
+            if (row == self) continue;
+            double[] diff = new double[hr[self].length];
+            for (int u = 0; u < diff.length; u++) diff[u] = hr[self][u] - hr[row][u];
+            writeMetric(g, row == METHODS.length ? "oracle" : METHODS[row].label(), diff);
+        }
+        g.writeEndObject();
     }
 
     private static void writeMetric(JsonGenerator g, String name, double[] perUser) throws IOException {

@@ -72,11 +72,56 @@ class LifelongBenchmarkSmokeTest {
         assertTrue(m.find(), slice);
         assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(2)) >= Integer.parseInt(m.group(1)), slice);
         for (String method : LABELS) {
-            String scored = objectAfter(slice, "\"" + method + "\":");
+            String scored = member(objectAfter(slice, "\"methods\":"), method);
             assertTrue(scored.startsWith("{\"hr10\":{\"mean\":"), method + " in " + slice);
             assertTrue(Pattern.compile("\"hr10ByRecurrence\":\\{\"window\":(null|[0-9.]+),\"older\":(null|[0-9.]+),"
                     + "\"never\":(null|[0-9.]+)}").matcher(scored).find(), method + " by recurrence in " + scored);
         }
+        assertPairedDifferences(objectAfter(slice, "\"methods\":"));
+        int afterSlice = json.indexOf("\"returningInterest\":" + slice) + "\"returningInterest\":".length() + slice.length();
+        assertPairedDifferences(objectAfter(json.substring(afterSlice), "\"methods\":"));
+    }
+
+    /** act_memory's paired differences name every other row, and each mean is the difference of the two means. */
+    private static void assertPairedDifferences(String methods) {
+        String act = member(methods, "act_memory");
+        String paired = objectAfter(act, "\"hr10MinusOthers\":");
+        double own = mean(objectAfter(act, "\"hr10\":"));
+        for (String other : LABELS) {
+            if (other.equals("act_memory")) continue;
+            String diff = objectAfter(paired, "\"" + other + "\":");
+            double expected = own - mean(member(member(methods, other), "hr10"));
+            assertEquals(expected, mean(diff), 2e-4, other + " in " + paired);
+            assertTrue(diff.contains("\"ci95\":["), diff);
+        }
+    }
+
+    private static double mean(String metric) {
+        Matcher m = Pattern.compile("^\\{\"mean\":(-?[0-9.]+(E-?[0-9]+)?)").matcher(metric);
+        assertTrue(m.find(), metric);
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** The object value of {@code key} among the direct members of the JSON object {@code object}. */
+    private static String member(String object, String key) {
+        String quoted = "\"" + key + "\":";
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < object.length(); i++) {
+            char c = object.charAt(i);
+            if (inString) {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+            } else if (c == '"') {
+                if (depth == 1 && object.startsWith(quoted + "{", i)) return objectAfter(object.substring(i), quoted);
+                inString = true;
+            } else if (c == '{') {
+                depth++;
+            } else if (c == '}') {
+                depth--;
+            }
+        }
+        throw new AssertionError(key + " is not a member of " + object);
     }
 
     /** The JSON object that first follows {@code key} in {@code json} (a string value is skipped), braces matched. */
