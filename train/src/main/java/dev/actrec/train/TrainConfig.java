@@ -54,13 +54,15 @@ import java.util.Map;
  *                       independent dropout (DuoRec's unsupervised augmentation) should agree at the newest position,
  *                       against the batch's other windows (symmetric InfoNCE over cosine similarities)
  * @param clTemperature  temperature of that term's softmax
+ * @param emaDecay       validate, keep and serve an exponential moving average of the weights with this decay per
+ *                       step ({@link WeightAverage}; 0 = off, the raw weights)
  */
 public record TrainConfig(
         String model, int dim, int layers, int heads, double dropout, int maxLen, int batchSize, int epochs,
         double lr, double beta1, double beta2, double weightDecay, String loss, int negatives,
         String negativeScope, double temperature, String similarity, int evalEvery, int patience, boolean maskSeen,
         long seed, int intraThreads, int interThreads, int evalBatch, double maxMinutes, boolean randomCrop,
-        String attributes, double progressSeconds, double clWeight, double clTemperature) {
+        String attributes, double progressSeconds, double clWeight, double clTemperature, double emaDecay) {
 
     public TrainConfig {
         model = model.toLowerCase(Locale.ROOT);
@@ -91,6 +93,7 @@ public record TrainConfig(
         require(progressSeconds > 0, "progress_seconds", progressSeconds, "> 0");
         require(clWeight >= 0, "cl_weight", clWeight, ">= 0 (0 = off)");
         require(clTemperature > 0, "cl_temperature", clTemperature, "> 0");
+        require(emaDecay >= 0 && emaDecay < 1, "ema_decay", emaDecay, "in [0, 1) (0 = off)");
         attributes = attributes == null ? "" : attributes;
     }
 
@@ -109,7 +112,7 @@ public record TrainConfig(
         boolean act = model.equalsIgnoreCase("act");
         return new TrainConfig(model, act ? 64 : 50, act ? 2 : 2, act ? 2 : 1, 0.2, 200, 128, 200,
                 1e-3, 0.9, 0.98, 0.0, "ssm", 128, "sequence", 0.05, "cosine", 1, 20, true, 42L,
-                0, 1, 256, 0.0, false, "", 10.0, 0.0, 0.2);
+                0, 1, 256, 0.0, false, "", 10.0, 0.0, 0.2, 0.0);
     }
 
     /** Returns a copy with one setting changed; {@code key} is the snake_case name used in config files. */
@@ -191,6 +194,7 @@ public record TrainConfig(
         m.put("progress_seconds", Double.toString(progressSeconds));
         m.put("cl_weight", Double.toString(clWeight));
         m.put("cl_temperature", Double.toString(clTemperature));
+        m.put("ema_decay", Double.toString(emaDecay));
         return m;
     }
 
@@ -203,7 +207,7 @@ public record TrainConfig(
                     i(m, "eval_every"), i(m, "patience"), b(m, "mask_seen"), Long.parseLong(m.get("seed")),
                     i(m, "intra_threads"), i(m, "inter_threads"), i(m, "eval_batch"), d(m, "max_minutes"),
                     b(m, "random_crop"), m.get("attributes"), d(m, "progress_seconds"), d(m, "cl_weight"),
-                    d(m, "cl_temperature"));
+                    d(m, "cl_temperature"), d(m, "ema_decay"));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad number in config: " + e.getMessage(), e);
         }

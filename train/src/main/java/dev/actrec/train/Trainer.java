@@ -27,8 +27,10 @@ import java.util.SplittableRandom;
  * only, and writes a run folder:
  * <ul>
  *   <li>{@code config.toml} the effective configuration;</li>
- *   <li>{@code model.bin} the weights of the best validation epoch ({@link TensorFile}, header = run facts);</li>
- *   <li>{@code checkpoint.bin} the state after the last finished epoch (weights, Adam moments, history), written
+ *   <li>{@code model.bin} the weights of the best validation epoch ({@link TensorFile}, header = run facts), the
+ *       weight average's when {@code ema_decay > 0} (then validation scores the average too);</li>
+ *   <li>{@code checkpoint.bin} the state after the last finished epoch (weights, Adam moments, the weight average,
+ *       history), written
  *       atomically; {@code --resume} continues from it and gives the same result as an uninterrupted run;</li>
  *   <li>{@code serving.bin} the best weights for the pure-Java forward pass ({@link ServingExport},
  *       {@link ModelFile}), written at the end;</li>
@@ -74,6 +76,8 @@ public final class Trainer {
             Parameters params = new Parameters(manager, config.seed(), saved == null ? null : saved.values());
             SequenceModel model = SequenceModel.create(config, data.numItems(), attrs, params);
             Adam adam = new Adam(params, config, saved == null ? null : saved.values(), state.adamSteps);
+            WeightAverage average = config.emaDecay() > 0
+                    ? new WeightAverage(params, config.emaDecay(), saved == null ? null : saved.values()) : null;
             if (resume) {
                 log.printf(Locale.ROOT, "resuming %s after epoch %d (best epoch %d, val NDCG@10 %.4f)%n",
                         ckpt, state.epoch, state.bestEpoch, state.bestMetric);
@@ -93,7 +97,7 @@ public final class Trainer {
             for (int epoch = state.epoch + 1; epoch <= config.epochs() && !finished; epoch++) {
                 long t0 = System.nanoTime();
                 engine.setRandomSeed((int) (config.seed() * 1_000_003L + epoch));
-                double loss = trainEpoch(model, adam, trainUsers, epoch, progress, state);
+                double loss = trainEpoch(model, adam, average, trainUsers, epoch, progress, state);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double vNdcg = Double.NaN;
                 double vHr = Double.NaN;
@@ -101,8 +105,7 @@ public final class Trainer {
                 boolean overBudget = config.maxMinutes() > 0
                         && state.wallSeconds + (System.nanoTime() - t0) / 1e9 >= config.maxMinutes() * 60;
                 if (epoch % config.evalEvery() == 0 || epoch == config.epochs() || overBudget) {
-                    RankingMetrics v = Evaluator.evaluate(model, data, LeaveOneOut.Split.VALIDATION, config)
-                            .get(config.maskSeen());
+                    RankingMetrics v = validate(model, average, attrs);
                     vNdcg = v.ndcg(10);
                     vHr = v.hr(10);
                     if (vNdcg > state.bestMetric) {
@@ -119,13 +122,13 @@ public final class Trainer {
                 state.wallSeconds += epochSeconds;
                 if (best) {
                     state.secondsToBest = state.wallSeconds;
-                    TensorFile.write(out.resolve(MODEL_FILE), modelHeader(state, params), params.snapshot(),
-                            params.shapes());
+                    TensorFile.write(out.resolve(MODEL_FILE), modelHeader(state, params),
+                            average != null ? average.weights() : params.snapshot(), params.shapes());
                 }
                 state.epoch = epoch;
                 state.badValidations = badValidations;
                 state.history.add(new EpochRecord(epoch, loss, trainUsers.length / seconds, epochSeconds, vNdcg, vHr));
-                saveCheckpoint(ckpt, state, params, adam);
+                saveCheckpoint(ckpt, state, params, adam, average);
                 double remaining = (config.epochs() - epoch) * (state.wallSeconds / state.history.size());
                 progress.epoch(String.format(Locale.ROOT,
                         "epoch %d/%d loss %.4f %,.0f seq/s %.1fs%s ETA <= %s%s", epoch, config.epochs(), loss,
@@ -168,8 +171,20 @@ public final class Trainer {
         return users;
     }
 
-    private double trainEpoch(SequenceModel model, Adam adam, int[] users, int epoch, ProgressReporter progress,
-                              RunState state) {
+    /** Validation metrics of the model, or of the weight average when there is one. */
+    private RankingMetrics validate(SequenceModel model, WeightAverage average, ItemAttributes attrs) {
+        if (average == null) {
+            return Evaluator.evaluate(model, data, LeaveOneOut.Split.VALIDATION, config).get(config.maskSeen());
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            SequenceModel averaged = SequenceModel.create(config, data.numItems(), attrs,
+                    new Parameters(m, config.seed(), average.weights()));
+            return Evaluator.evaluate(averaged, data, LeaveOneOut.Split.VALIDATION, config).get(config.maskSeen());
+        }
+    }
+
+    private double trainEpoch(SequenceModel model, Adam adam, WeightAverage average, int[] users, int epoch,
+                              ProgressReporter progress, RunState state) {
         SplittableRandom rnd = new SplittableRandom(config.seed() ^ (epoch * 0x9E3779B97F4A7C15L));
         int[] order = users.clone();
         for (int i = order.length - 1; i > 0; i--) {
@@ -198,6 +213,7 @@ public final class Trainer {
                     loss = l.getFloat();
                 }
                 boolean applied = Float.isFinite(loss) && adam.step(step);
+                if (applied && average != null) average.update(adam.steps(), step);
                 if (!applied) {
                     // A rare overflow should not end a long run; a persistent one should.
                     skipped++;
@@ -475,11 +491,16 @@ public final class Trainer {
         return h;
     }
 
-    private void saveCheckpoint(Path ckpt, RunState state, Parameters params, Adam adam) throws IOException {
+    private void saveCheckpoint(Path ckpt, RunState state, Parameters params, Adam adam, WeightAverage average)
+            throws IOException {
         Map<String, float[]> values = new LinkedHashMap<>(params.snapshot());
         values.putAll(adam.snapshot());
         Map<String, long[]> shapes = new LinkedHashMap<>(params.shapes());
         shapes.putAll(adam.shapes());
+        if (average != null) {
+            values.putAll(average.snapshot());
+            shapes.putAll(average.shapes());
+        }
         TensorFile.write(ckpt, state.header(adam, data), values, shapes);
     }
 

@@ -17,10 +17,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class ResumeTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"sasrec", "act"})
-    void resumeEqualsUninterrupted(String model, @TempDir Path dir) throws Exception {
+    @ValueSource(strings = {"sasrec", "act", "act+ema"})
+    void resumeEqualsUninterrupted(String variant, @TempDir Path dir) throws Exception {
         SequenceDataset data = SyntheticSequences.permutationWalks(150, 40, 5, 12, 3);
-        TrainConfig four = LearnabilityTest.tiny(model).with("epochs", "4").with("eval_every", "1");
+        TrainConfig four = LearnabilityTest.tiny(variant.replace("+ema", "")).with("epochs", "4").with("eval_every", "1");
+        if (variant.endsWith("+ema")) four = four.with("ema_decay", "0.9");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
 
         Trainer.Result straight = new Trainer(data, four, dir.resolve("a"), quiet).run(false);
