@@ -92,10 +92,11 @@ public final class LifelongBenchmark {
     private static final boolean[] ENGAGED = new boolean[ActionType.COUNT];
     /**
      * Action types with a head of their own (one against the rest): the negative signal, watch time (long_view) and
-     * the explicit positives common enough to fit on a few thousand rows.
+     * every explicit positive. Comment, share and follow are each 1–2% of actions in the generator, so their heads see
+     * a few positives per L and their AUCs are read beside {@code testPositives}.
      */
     private static final ActionType[] TYPE_HEADS = {ActionType.SKIP, ActionType.LONG_VIEW, ActionType.LIKE,
-            ActionType.PURCHASE};
+            ActionType.COMMENT, ActionType.SHARE, ActionType.FOLLOW, ActionType.PURCHASE};
 
     static {
         for (ActionType t : LifelongOracle.ENGAGED) ENGAGED[t.code()] = true;
@@ -177,7 +178,8 @@ public final class LifelongBenchmark {
         g.writeStringField("typeHeads", "per method and action type in " + Arrays.toString(TYPE_HEADS).toLowerCase()
                 + ": P(action = type | shown item), a head like the engagement head fitted one type against the rest on "
                 + "the same rows; pooled AUC at the test positions (null when the training or test rows lack a class); "
-                + "the oracle uses the true probability of the type");
+                + "the oracle uses the true probability of the type; comment, share and follow are rare (read their AUC "
+                + "beside testPositives)");
         g.writeStringField("watchTime", "per method E[watch time / duration | shown item]: ridge regression over the same "
                 + "parts and rows as the engagement head, clamped to [0, 1]; R² and RMSE at the test positions; "
                 + "watchTimeFloor predicts the training rows' mean; the oracle uses the true expectation");

@@ -53,6 +53,9 @@ class LifelongBenchmarkSmokeTest {
         Matcher heads = Pattern.compile("\"typeHeads\":\\{\"skip\":\\{\"auc\":[0-9.]+,\"testPositives\":[1-9][0-9]*},"
                 + "\"long_view\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+},"
                 + "\"like\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+},"
+                + "\"comment\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+},"
+                + "\"share\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+},"
+                + "\"follow\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+},"
                 + "\"purchase\":\\{\"auc\":(null|[0-9.]+),\"testPositives\":[0-9]+}}").matcher(json);
         int found = 0;
         while (heads.find()) found++;
