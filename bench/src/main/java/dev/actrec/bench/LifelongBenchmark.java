@@ -440,6 +440,7 @@ public final class LifelongBenchmark {
                 writeFitted(g, "tuned", tuned[mi], tunedHr[mi], tunedNdcg[mi]);
             }
             writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
+            if (mi == Method.ACT_MEMORY.ordinal()) writePairedGauc(g, engagedProb, testY, n, k, mi);
             writeTypeHeads(g, typeProbs[mi], testTypeY);
             writeWatchTime(g, "watchTime", watchPred[mi], testWatch);
             if (mi < METHODS.length) {
@@ -581,16 +582,43 @@ public final class LifelongBenchmark {
         g.writeEndObject();
     }
 
+    /** Each user's AUC over their k test positions; NaN for a user whose positions have one class only. */
+    private static double[] userAucs(double[] prob, boolean[] engaged, int users, int k) {
+        double[] out = new double[users];
+        for (int u = 0; u < users; u++) {
+            out[u] = LifelongOracle.auc(Arrays.copyOfRange(prob, u * k, u * k + k), Arrays.copyOfRange(engaged, u * k, u * k + k), k);
+        }
+        return out;
+    }
+
+    /**
+     * {@code gaucMinusOthers}: per other row, the mean over users with both classes of (this row's AUC − that row's),
+     * with its 95% interval; the GAUC difference, paired on the same users.
+     */
+    private static void writePairedGauc(JsonGenerator g, double[][] prob, boolean[] engaged, int users, int k, int self)
+            throws IOException {
+        double[] own = userAucs(prob[self], engaged, users, k);
+        g.writeObjectFieldStart("gaucMinusOthers");
+        for (int row = 0; row < prob.length; row++) {
+            if (row == self) continue;
+            double[] other = userAucs(prob[row], engaged, users, k);
+            double[] diff = new double[users];
+            int valid = 0;
+            for (int u = 0; u < users; u++) if (!Double.isNaN(own[u])) diff[valid++] = own[u] - other[u];
+            String name = row == METHODS.length ? "oracle" : METHODS[row].label();
+            if (valid > 0) writeMetric(g, name, Arrays.copyOf(diff, valid));
+            else g.writeNullField(name);
+        }
+        g.writeEndObject();
+    }
+
     /** Pooled AUC, GAUC over users with both classes (with its interval) and the head's weights per raw feature. */
     private static void writeActionHead(JsonGenerator g, double[] prob, boolean[] engaged, int users, int k,
                                         EngagementHead head) throws IOException {
         g.writeNumberField("auc", round(LifelongOracle.auc(prob, engaged, users * k), 4));
-        double[] perUser = new double[users];
+        double[] perUser = userAucs(prob, engaged, users, k);
         int valid = 0;
-        for (int u = 0; u < users; u++) {
-            double a = LifelongOracle.auc(Arrays.copyOfRange(prob, u * k, u * k + k), Arrays.copyOfRange(engaged, u * k, u * k + k), k);
-            if (!Double.isNaN(a)) perUser[valid++] = a;
-        }
+        for (double a : perUser) if (!Double.isNaN(a)) perUser[valid++] = a;
         if (valid > 0) {
             writeMetric(g, "gauc", Arrays.copyOf(perUser, valid));
         } else {

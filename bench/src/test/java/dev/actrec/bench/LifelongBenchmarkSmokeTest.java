@@ -80,20 +80,25 @@ class LifelongBenchmarkSmokeTest {
             assertTrue(Pattern.compile("\"hr10ByRecurrence\":\\{\"window\":(null|[0-9.]+),\"older\":(null|[0-9.]+),"
                     + "\"never\":(null|[0-9.]+)}").matcher(scored).find(), method + " by recurrence in " + scored);
         }
-        assertPairedDifferences(objectAfter(slice, "\"methods\":"));
+        assertPairedDifferences(objectAfter(slice, "\"methods\":"), "hr10MinusOthers", "hr10");
         int afterSlice = json.indexOf("\"returningInterest\":" + slice) + "\"returningInterest\":".length() + slice.length();
-        assertPairedDifferences(objectAfter(json.substring(afterSlice), "\"methods\":"));
+        String methods = objectAfter(json.substring(afterSlice), "\"methods\":");
+        assertPairedDifferences(methods, "hr10MinusOthers", "hr10");
+        assertPairedDifferences(methods, "gaucMinusOthers", "gauc");
     }
 
-    /** act_memory's paired differences name every other row, and each mean is the difference of the two means. */
-    private static void assertPairedDifferences(String methods) {
+    /**
+     * act_memory's paired differences of {@code metric} name every other row, and each mean is the difference of the
+     * two means (every row is averaged over the same users).
+     */
+    private static void assertPairedDifferences(String methods, String field, String metric) {
         String act = member(methods, "act_memory");
-        String paired = objectAfter(act, "\"hr10MinusOthers\":");
-        double own = mean(objectAfter(act, "\"hr10\":"));
+        String paired = member(act, field);
+        double own = mean(member(act, metric));
         for (String other : LABELS) {
             if (other.equals("act_memory")) continue;
             String diff = objectAfter(paired, "\"" + other + "\":");
-            double expected = own - mean(member(member(methods, other), "hr10"));
+            double expected = own - mean(member(member(methods, other), metric));
             assertEquals(expected, mean(diff), 2e-4, other + " in " + paired);
             assertTrue(diff.contains("\"ci95\":["), diff);
         }
