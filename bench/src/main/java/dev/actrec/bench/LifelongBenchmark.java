@@ -434,13 +434,17 @@ public final class LifelongBenchmark {
             g.writeObjectFieldStart(mi == METHODS.length ? "oracle" : METHODS[mi].label());
             writeMetric(g, "hr10", hr[mi]);
             writeMetric(g, "ndcg10", ndcg[mi]);
-            if (mi == Method.ACT_MEMORY.ordinal()) writePaired(g, hr, mi);
+            if (mi == Method.ACT_MEMORY.ordinal()) writeDifferences(g, "hr10MinusOthers", hr, mi);
             if (mi < METHODS.length) {
                 writeFitted(g, "learned", learned[mi], learnedHr[mi], learnedNdcg[mi]);
                 writeFitted(g, "tuned", tuned[mi], tunedHr[mi], tunedNdcg[mi]);
             }
             writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
-            if (mi == Method.ACT_MEMORY.ordinal()) writePairedGauc(g, engagedProb, testY, n, k, mi);
+            if (mi == Method.ACT_MEMORY.ordinal()) {
+                double[][] aucs = new double[engagedProb.length][];
+                for (int row = 0; row < aucs.length; row++) aucs[row] = userAucs(engagedProb[row], testY, n, k);
+                writeDifferences(g, "gaucMinusOthers", aucs, mi);
+            }
             writeTypeHeads(g, typeProbs[mi], testTypeY);
             writeWatchTime(g, "watchTime", watchPred[mi], testWatch);
             if (mi < METHODS.length) {
@@ -531,7 +535,7 @@ public final class LifelongBenchmark {
                     g.writeObjectFieldStart(row == METHODS.length ? "oracle" : METHODS[row].label());
                     writeMetric(g, "hr10", hr[row]);
                     writeMetric(g, "ndcg10", ndcg[row]);
-                    if (row == Method.ACT_MEMORY.ordinal()) writePaired(g, hr, row);
+                    if (row == Method.ACT_MEMORY.ordinal()) writeDifferences(g, "hr10MinusOthers", hr, row);
                     // pooled over positions: how often each method finds an item by where it occurred before
                     g.writeObjectFieldStart("hr10ByRecurrence");
                     for (Recurrence r : Recurrence.values()) {
@@ -589,27 +593,6 @@ public final class LifelongBenchmark {
             out[u] = LifelongOracle.auc(Arrays.copyOfRange(prob, u * k, u * k + k), Arrays.copyOfRange(engaged, u * k, u * k + k), k);
         }
         return out;
-    }
-
-    /**
-     * {@code gaucMinusOthers}: per other row, the mean over users with both classes of (this row's AUC − that row's),
-     * with its 95% interval; the GAUC difference, paired on the same users.
-     */
-    private static void writePairedGauc(JsonGenerator g, double[][] prob, boolean[] engaged, int users, int k, int self)
-            throws IOException {
-        double[] own = userAucs(prob[self], engaged, users, k);
-        g.writeObjectFieldStart("gaucMinusOthers");
-        for (int row = 0; row < prob.length; row++) {
-            if (row == self) continue;
-            double[] other = userAucs(prob[row], engaged, users, k);
-            double[] diff = new double[users];
-            int valid = 0;
-            for (int u = 0; u < users; u++) if (!Double.isNaN(own[u])) diff[valid++] = own[u] - other[u];
-            String name = row == METHODS.length ? "oracle" : METHODS[row].label();
-            if (valid > 0) writeMetric(g, name, Arrays.copyOf(diff, valid));
-            else g.writeNullField(name);
-        }
-        g.writeEndObject();
     }
 
     /** Pooled AUC, GAUC over users with both classes (with its interval) and the head's weights per raw feature. */
@@ -686,16 +669,23 @@ public final class LifelongBenchmark {
     }
 
     /**
-     * {@code hr10MinusOthers}: per other row, the mean over users of (this row's HR@10 − that row's) with its 95%
-     * interval. Paired on the same users and positions, so it is much narrower than the two methods' own intervals.
+     * {@code field}: per other row, the mean over users of (row {@code self}'s figure − that row's) with its 95%
+     * interval, over the users whose figure is defined (not NaN). Paired on the same users and positions, so it is
+     * much narrower than the two rows' own intervals.
      */
-    private static void writePaired(JsonGenerator g, double[][] hr, int self) throws IOException {
-        g.writeObjectFieldStart("hr10MinusOthers");
-        for (int row = 0; row < hr.length; row++) {
+    private static void writeDifferences(JsonGenerator g, String field, double[][] perUser, int self) throws IOException {
+        g.writeObjectFieldStart(field);
+        for (int row = 0; row < perUser.length; row++) {
             if (row == self) continue;
-            double[] diff = new double[hr[self].length];
-            for (int u = 0; u < diff.length; u++) diff[u] = hr[self][u] - hr[row][u];
-            writeMetric(g, row == METHODS.length ? "oracle" : METHODS[row].label(), diff);
+            double[] diff = new double[perUser[self].length];
+            int valid = 0;
+            for (int u = 0; u < diff.length; u++) {
+                double d = perUser[self][u] - perUser[row][u];
+                if (!Double.isNaN(d)) diff[valid++] = d;
+            }
+            String name = row == METHODS.length ? "oracle" : METHODS[row].label();
+            if (valid > 0) writeMetric(g, name, Arrays.copyOf(diff, valid));
+            else g.writeNullField(name);
         }
         g.writeEndObject();
     }
