@@ -102,10 +102,12 @@ public final class Trainer {
                 double vNdcg = Double.NaN;
                 double vHr = Double.NaN;
                 boolean best = false;
+                Map<String, float[]> averaged = null; // the weight average's values, copied once per validation
                 boolean overBudget = config.maxMinutes() > 0
                         && state.wallSeconds + (System.nanoTime() - t0) / 1e9 >= config.maxMinutes() * 60;
                 if (epoch % config.evalEvery() == 0 || epoch == config.epochs() || overBudget) {
-                    RankingMetrics v = validate(model, average, attrs);
+                    if (average != null) averaged = average.weights();
+                    RankingMetrics v = validate(model, averaged, attrs);
                     vNdcg = v.ndcg(10);
                     vHr = v.hr(10);
                     if (vNdcg > state.bestMetric) {
@@ -123,7 +125,7 @@ public final class Trainer {
                 if (best) {
                     state.secondsToBest = state.wallSeconds;
                     TensorFile.write(out.resolve(MODEL_FILE), modelHeader(state, params),
-                            average != null ? average.weights() : params.snapshot(), params.shapes());
+                            averaged != null ? averaged : params.snapshot(), params.shapes());
                 }
                 state.epoch = epoch;
                 state.badValidations = badValidations;
@@ -171,14 +173,14 @@ public final class Trainer {
         return users;
     }
 
-    /** Validation metrics of the model, or of the weight average when there is one. */
-    private RankingMetrics validate(SequenceModel model, WeightAverage average, ItemAttributes attrs) {
-        if (average == null) {
+    /** Validation metrics of the model, or of the averaged weights when there are some. */
+    private RankingMetrics validate(SequenceModel model, Map<String, float[]> averagedWeights, ItemAttributes attrs) {
+        if (averagedWeights == null) {
             return Evaluator.evaluate(model, data, LeaveOneOut.Split.VALIDATION, config).get(config.maskSeen());
         }
         try (NDManager m = NDManager.newBaseManager()) {
             SequenceModel averaged = SequenceModel.create(config, data.numItems(), attrs,
-                    new Parameters(m, config.seed(), average.weights()));
+                    new Parameters(m, config.seed(), averagedWeights));
             return Evaluator.evaluate(averaged, data, LeaveOneOut.Split.VALIDATION, config).get(config.maskSeen());
         }
     }

@@ -64,7 +64,7 @@ final class WeightAverage {
     /** The averaged weights under {@code ema/NAME}, for a checkpoint. */
     Map<String, float[]> snapshot() {
         Map<String, float[]> m = new LinkedHashMap<>();
-        average.forEach((k, v) -> m.put(PREFIX + k, v.toFloatArray()));
+        weights().forEach((k, v) -> m.put(PREFIX + k, v));
         return m;
     }
 
