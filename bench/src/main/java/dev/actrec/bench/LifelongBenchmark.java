@@ -23,8 +23,12 @@ import dev.actrec.model.lifelong.LifelongScorer;
 import dev.actrec.model.lifelong.LifelongScorer.Method;
 import dev.actrec.model.lifelong.MemoryConfig;
 import dev.actrec.model.lifelong.RankingWeights;
+import dev.actrec.model.lifelong.ReadoutInput;
+import dev.actrec.model.lifelong.ReadoutWeights;
+import dev.actrec.model.lifelong.TrainedReadout;
 import dev.actrec.model.lifelong.WatchTimeHead;
 import dev.actrec.simd.VectorKernels;
+import dev.actrec.train.ReadoutTrainer;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -34,9 +38,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -66,8 +72,9 @@ public final class LifelongBenchmark {
     public record Config(Path workDir, int[] lengths, int[] users, int items, int categories, long seed, int heldOut,
                          int headTrain, int rankTrain, int returningPerUser, int candidates, int latencyReps, int maxTrainPerUser,
                          ItemEmbeddings.Config embedding, MemoryConfig memory, AttentionConfig attention,
-                         LifelongModel model) {
+                         LifelongModel model, int readoutPositions, ReadoutTrainer.Settings readout) {
         public Config {
+            if (readoutPositions <= 0) throw new IllegalArgumentException("readoutPositions must be positive, was " + readoutPositions);
             if (lengths.length == 0 || lengths.length != users.length) {
                 throw new IllegalArgumentException("lengths and users must be non-empty and of equal size");
             }
@@ -223,6 +230,8 @@ public final class LifelongBenchmark {
         int items = cfg.items(), k = cfg.heldOut(), n = users.length, length = lc.lengths()[0];
         MemoryConfig mc = cfg.memory();
         LifelongScorer scorer = new LifelongScorer(emb, categoryOf, counts, cfg.attention(), mc);
+        ReadoutTrainer.Result readout = trainReadout(users, emb, counts, length);
+        scorer.useTrainedReadout(new TrainedReadout(readout.weights(), emb));
         double[][] hr = new double[METHODS.length + 1][n], ndcg = new double[METHODS.length + 1][n]; // last row: oracle
         double[] scores = new double[items], catalogRows = new double[items * LifelongScorer.FEATURES];
         long updateNanos = 0, updates = 0;
@@ -434,13 +443,15 @@ public final class LifelongBenchmark {
             g.writeObjectFieldStart(mi == METHODS.length ? "oracle" : METHODS[mi].label());
             writeMetric(g, "hr10", hr[mi]);
             writeMetric(g, "ndcg10", ndcg[mi]);
-            if (mi == Method.ACT_MEMORY.ordinal()) writeDifferences(g, "hr10MinusOthers", hr, mi);
+            boolean memory = mi == Method.ACT_MEMORY.ordinal() || mi == Method.ACT_TRAINED.ordinal();
+            if (memory) writeDifferences(g, "hr10MinusOthers", hr, mi);
             if (mi < METHODS.length) {
                 writeFitted(g, "learned", learned[mi], learnedHr[mi], learnedNdcg[mi]);
                 writeFitted(g, "tuned", tuned[mi], tunedHr[mi], tunedNdcg[mi]);
             }
             writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
-            if (mi == Method.ACT_MEMORY.ordinal()) {
+            if (mi == Method.ACT_TRAINED.ordinal()) writeReadout(g, readout);
+            if (memory) {
                 double[][] aucs = new double[engagedProb.length][];
                 for (int row = 0; row < aucs.length; row++) aucs[row] = userAucs(engagedProb[row], testY, n, k);
                 writeDifferences(g, "gaucMinusOthers", aucs, mi);
@@ -457,6 +468,87 @@ public final class LifelongBenchmark {
         g.writeEndObject();
         g.writeEndObject();
         g.flush();
+    }
+
+    /**
+     * Trains act_trained's readout for one length on the memory states of its users (pass 0): per user,
+     * {@code readoutPositions} positions spread evenly from the end of the first window to the ranking weights'
+     * positions (training), and those last {@code rankTrain} positions before the test ones (validation). Every one
+     * is the memory folded up to the position and the item that came next; test positions are never used.
+     */
+    private ReadoutTrainer.Result trainReadout(History[] users, ItemEmbeddings emb, long[] counts, int length) {
+        MemoryConfig mc = cfg.memory();
+        int firstTest = length - cfg.heldOut(), validStart = firstTest - cfg.rankTrain();
+        int lo = validStart > mc.window() + 1 ? mc.window() : 1, span = validStart - lo;
+        List<ReadoutInput> train = new ArrayList<>(), validation = new ArrayList<>();
+        ReadoutInput in = new ReadoutInput(emb.dim(), mc.window(), mc.maxLongTermKeys());
+        for (History h : users) {
+            LifelongMemory mem = new LifelongMemory(mc, emb);
+            int folded = 0, last = -1, per = Math.min(cfg.readoutPositions(), span);
+            for (int i = 0; i <= per + cfg.rankTrain(); i++) {
+                int p = i < per ? lo + (int) ((long) i * span / per) : validStart + i - per;
+                if (p == last || p >= firstTest) continue;
+                last = p;
+                for (; folded < p; folded++) mem.append(h.items()[folded], h.types()[folded], h.ts()[folded]);
+                (p < validStart ? train : validation).add(in.fill(mem).withTarget(h.items()[p]).copy());
+            }
+        }
+        float[] logPop = new float[counts.length];
+        for (int i = 0; i < counts.length; i++) logPop[i] = (float) Math.log1p(counts[i]);
+        ReadoutWeights start = ReadoutWeights.handSet(mc, cfg.attention(), emb.dim());
+        return new ReadoutTrainer(emb, logPop).train(train, validation, start, cfg.readout(), log);
+    }
+
+    /** act_trained's training: examples, losses per epoch, the epoch kept, and the learned scalars. */
+    private void writeReadout(JsonGenerator g, ReadoutTrainer.Result r) throws IOException {
+        ReadoutWeights w = r.weights();
+        ReadoutTrainer.Settings s = cfg.readout();
+        g.writeObjectFieldStart("readout");
+        g.writeStringField("training", "softmax cross-entropy of the next item against " + s.negatives() + " uniform "
+                + "negatives, Adam lr " + s.lr() + ", batch " + s.batchSize() + ", " + s.epochs() + " epochs, L2 "
+                + s.projectionL2() + " pulling the projections to the identity; start: the hand-set weights; kept: the "
+                + "epoch with the lowest validation loss (0 = the start)");
+        g.writeNumberField("trainingPositionsPerUser", cfg.readoutPositions());
+        g.writeNumberField("seed", s.seed());
+        g.writeNumberField("bestEpoch", r.bestEpoch());
+        g.writeNumberField("seconds", round(r.seconds(), 1));
+        g.writeArrayFieldStart("trainLoss");
+        for (int e = 1; e < r.trainLoss().length; e++) g.writeNumber(round(r.trainLoss()[e], 4));
+        g.writeEndArray();
+        g.writeArrayFieldStart("validationLoss");
+        for (double v : r.validationLoss()) g.writeNumber(round(v, 4));
+        g.writeEndArray();
+        g.writeObjectFieldStart("weights");
+        g.writeObjectFieldStart("typeWeight");
+        for (ActionType t : ActionType.values()) g.writeNumberField(t.name().toLowerCase(), round(Math.exp(w.typeBias(t.code())), 4));
+        g.writeEndObject();
+        g.writeArrayFieldStart("ageWeight");
+        for (int b = 0; b < ReadoutWeights.AGE_BUCKETS; b++) g.writeNumber(round(Math.exp(w.ageBias(b)), 4));
+        g.writeEndArray();
+        g.writeNumberField("windowTemperature", round(1 / w.windowInverseTemperature(), 5));
+        g.writeNumberField("longTemperature", round(1 / w.longInverseTemperature(), 5));
+        g.writeNumberField("exactKeyWeight", round(Math.exp(w.kindBias(ReadoutWeights.EXACT)), 4));
+        g.writeNumberField("centroidKeyWeight", round(Math.exp(w.kindBias(ReadoutWeights.CENTROID)), 4));
+        g.writeNumberField("massExponent", round(w.massExponent(), 4));
+        g.writeNumberField("longWeight", round(w.longWeight(), 4));
+        g.writeNumberField("floor", round(Math.exp(w.logFloor()), 4));
+        g.writeNumberField("popularityWeight", round(w.popularityWeight(), 4));
+        g.writeNumberField("windowProjectionFromIdentity", round(fromIdentity(w.named().get("win_proj"), w.dim()), 4));
+        g.writeNumberField("longProjectionFromIdentity", round(fromIdentity(w.named().get("long_proj"), w.dim()), 4));
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    /** Frobenius norm of a square matrix minus the identity. */
+    private static double fromIdentity(float[] m, int d) {
+        double s = 0;
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                double v = m[i * d + j] - (i == j ? 1 : 0);
+                s += v * v;
+            }
+        }
+        return Math.sqrt(s);
     }
 
     /**
@@ -535,7 +627,9 @@ public final class LifelongBenchmark {
                     g.writeObjectFieldStart(row == METHODS.length ? "oracle" : METHODS[row].label());
                     writeMetric(g, "hr10", hr[row]);
                     writeMetric(g, "ndcg10", ndcg[row]);
-                    if (row == Method.ACT_MEMORY.ordinal()) writeDifferences(g, "hr10MinusOthers", hr, row);
+                    if (row == Method.ACT_MEMORY.ordinal() || row == Method.ACT_TRAINED.ordinal()) {
+                        writeDifferences(g, "hr10MinusOthers", hr, row);
+                    }
                     // pooled over positions: how often each method finds an item by where it occurred before
                     g.writeObjectFieldStart("hr10ByRecurrence");
                     for (Recurrence r : Recurrence.values()) {

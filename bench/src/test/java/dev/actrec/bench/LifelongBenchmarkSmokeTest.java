@@ -11,6 +11,7 @@ import dev.actrec.model.lifelong.AttentionConfig;
 import dev.actrec.model.lifelong.ItemEmbeddings;
 import dev.actrec.model.lifelong.LifelongScorer;
 import dev.actrec.model.lifelong.MemoryConfig;
+import dev.actrec.train.ReadoutTrainer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ class LifelongBenchmarkSmokeTest {
                 LifelongConfig.defaultCategories(items), 3, 10, 60, 10, 10, 50, 3, 10_000, e,
                 MemoryConfig.defaults().withTokens(32), new AttentionConfig(0.03f, 1, 0.03f, 1, 0.5f, 200, 100),
                 // phases short enough for interests to go dormant and come back within 400 actions
-                LifelongModel.defaults().withPhases(40, 80, 60, 120).withFavourites(0.3, 20));
+                LifelongModel.defaults().withPhases(40, 80, 60, 120).withFavourites(0.3, 20),
+                20, new ReadoutTrainer.Settings(2, 16, 31, 0.01, 0.01, 3));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             new LifelongBenchmark(cfg, m -> { }).run(g);
@@ -80,23 +82,35 @@ class LifelongBenchmarkSmokeTest {
             assertTrue(Pattern.compile("\"hr10ByRecurrence\":\\{\"window\":(null|[0-9.]+),\"older\":(null|[0-9.]+),"
                     + "\"never\":(null|[0-9.]+)}").matcher(scored).find(), method + " by recurrence in " + scored);
         }
-        assertPairedDifferences(objectAfter(slice, "\"methods\":"), "hr10MinusOthers", "hr10");
+        for (String memory : List.of("act_memory", "act_trained")) {
+            assertPairedDifferences(objectAfter(slice, "\"methods\":"), memory, "hr10MinusOthers", "hr10");
+        }
         int afterSlice = json.indexOf("\"returningInterest\":" + slice) + "\"returningInterest\":".length() + slice.length();
         String methods = objectAfter(json.substring(afterSlice), "\"methods\":");
-        assertPairedDifferences(methods, "hr10MinusOthers", "hr10");
-        assertPairedDifferences(methods, "gaucMinusOthers", "gauc");
+        for (String memory : List.of("act_memory", "act_trained")) {
+            assertPairedDifferences(methods, memory, "hr10MinusOthers", "hr10");
+            assertPairedDifferences(methods, memory, "gaucMinusOthers", "gauc");
+        }
+        // act_trained says how its readout was trained: losses per epoch (the start first) and the epoch kept
+        String readout = member(member(methods, "act_trained"), "readout");
+        Matcher r = Pattern.compile("\"bestEpoch\":([0-2]),.*\"validationLoss\":\\[([0-9.]+),([0-9.]+),([0-9.]+)]").matcher(readout);
+        assertTrue(r.find(), readout);
+        int best = Integer.parseInt(r.group(1));
+        for (int epoch = 0; epoch <= 2; epoch++) {
+            assertTrue(Double.parseDouble(r.group(2 + best)) <= Double.parseDouble(r.group(2 + epoch)), "kept the lowest loss: " + readout);
+        }
     }
 
     /**
      * act_memory's paired differences of {@code metric} name every other row, and each mean is the difference of the
      * two means (every row is averaged over the same users).
      */
-    private static void assertPairedDifferences(String methods, String field, String metric) {
-        String act = member(methods, "act_memory");
+    private static void assertPairedDifferences(String methods, String self, String field, String metric) {
+        String act = member(methods, self);
         String paired = member(act, field);
         double own = mean(member(act, metric));
         for (String other : LABELS) {
-            if (other.equals("act_memory")) continue;
+            if (other.equals(self)) continue;
             String diff = member(paired, other);
             double expected = own - mean(member(member(methods, other), metric));
             assertEquals(expected, mean(diff), 2e-4, other + " in " + paired);

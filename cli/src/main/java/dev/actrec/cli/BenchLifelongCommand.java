@@ -7,6 +7,7 @@ import dev.actrec.core.gen.lifelong.LifelongModel;
 import dev.actrec.model.lifelong.AttentionConfig;
 import dev.actrec.model.lifelong.ItemEmbeddings;
 import dev.actrec.model.lifelong.MemoryConfig;
+import dev.actrec.train.ReadoutTrainer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lifelong", mixinStandardHelpOptions = true,
         description = {"Next-item HR@10/NDCG@10 (95%% CI over users; hand-set and learned score weights), AUC/GAUC of an",
                 "engagement head, rank latency for N candidates, memory update cost and state bytes for last_n, sim_hard,",
-                "twin, full, act_memory, popularity and the oracle, per history length. Generates (or reuses) one",
+                "twin, full, act_memory, act_trained (the memory with a readout trained by DJL), popularity and the oracle, per history length. Generates (or reuses) one",
                 "lifelong CSV per length in --dir. Prints one JSON object."})
 final class BenchLifelongCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "actrec-bench-lifelong", description = "Work directory (generated data is kept). Default: ${DEFAULT-VALUE}")
@@ -67,6 +68,14 @@ final class BenchLifelongCommand implements Callable<Integer> {
     Double favouriteRate;
     @Option(names = "--favourite-sigma", description = "Generator: sigma of the favourites' log-normal re-consumption weights (0 = all alike). Default: the model's (1.5)")
     Double favouriteSigma;
+    @Option(names = "--readout-positions", defaultValue = "100", description = "act_trained: training positions per user for its readout. Default: ${DEFAULT-VALUE}")
+    int readoutPositions;
+    @Option(names = "--readout-epochs", defaultValue = "8", description = "act_trained: readout training epochs (the epoch with the lowest validation loss is kept). Default: ${DEFAULT-VALUE}")
+    int readoutEpochs;
+    @Option(names = "--readout-negatives", defaultValue = "255", description = "act_trained: uniform negatives per training example. Default: ${DEFAULT-VALUE}")
+    int readoutNegatives;
+    @Option(names = "--readout-lr", defaultValue = "0.01", description = "act_trained: Adam learning rate of the readout. Default: ${DEFAULT-VALUE}")
+    double readoutLr;
     @Option(names = "--json", description = "Print JSON (the only output format; accepted for symmetry).")
     boolean json;
 
@@ -87,7 +96,7 @@ final class BenchLifelongCommand implements Callable<Integer> {
                 returningPerUser, candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withHeavyHitters(heavyHitters)
                 .withJoinCosine(joinCosine),
                 new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100),
-                model());
+                model(), readoutPositions, new ReadoutTrainer.Settings(readoutEpochs, 32, readoutNegatives, readoutLr, 0.01, seed));
         try (JsonGenerator g = Json.to(System.out)) {
             new LifelongBenchmark(cfg, m -> System.err.println("bench lifelong: " + m)).run(g);
         }

@@ -268,6 +268,19 @@ public final class LifelongMemory {
         return winFill == 0 ? -1 : winTs[(winHead + winFill - 1) % w];
     }
 
+    /**
+     * Copies the recent window's actions, oldest first, into {@code items} and {@code types} (each at least
+     * {@link MemoryConfig#window()} long) and returns how many there are.
+     */
+    public int windowActions(int[] items, byte[] types) {
+        for (int i = 0; i < winFill; i++) {
+            int s = (winHead + i) % w;
+            items[i] = winItem[s];
+            types[i] = winType[s];
+        }
+        return winFill;
+    }
+
     /** Writes the recent window's actions as keys (item vector, type weight) into {@code keys} (cleared first). */
     public void windowKeys(KeySet keys) {
         keys.clear();

@@ -29,6 +29,9 @@ import java.util.Arrays;
  *   <li>{@code act_memory}: the {@link LifelongMemory}'s keys — heavy hitters (exact items, guaranteed mass) and
  *   token centroids (the rest of each token's mass) — read out like TWIN: the keys most similar to c until
  *   {@code twinTopK} actions' worth, then exact attention. O(M·(H+1)) per candidate instead of O(history).</li>
+ *   <li>{@code act_trained}: the same memory read by a {@link TrainedReadout} (learned type, age and key weights,
+ *   temperatures, query projections and a mass exponent in place of the cap; {@link #useTrainedReadout}); its parts
+ *   are the readout's window and long terms, weighted by its learned λ and β.</li>
  * </ul>
  * This is a fixed scorer over learned item vectors, not trained end to end; {@link #features} gives its parts to an
  * {@link EngagementHead} (a small logistic action head) and to {@link RankingWeights} (learned weights in place of
@@ -42,7 +45,7 @@ public final class LifelongScorer {
     /** The methods of the family. */
     public enum Method {
         POPULARITY("popularity"), LAST_N("last_n"), SIM_HARD("sim_hard"), TWIN("twin"), FULL("full"),
-        ACT_MEMORY("act_memory");
+        ACT_MEMORY("act_memory"), ACT_TRAINED("act_trained");
 
         private final String label;
 
@@ -83,6 +86,8 @@ public final class LifelongScorer {
     private float[] dots;
     private final float[] q;
     private final CappedReadout readout;
+    private TrainedReadout trained;
+    private ReadoutInput readoutInput;
 
     /**
      * @param categoryOf       category (0-based) of each item index, the item metadata SIM retrieves by
@@ -126,6 +131,13 @@ public final class LifelongScorer {
         dots = new float[Math.max(items, 1024)];
         q = new float[d];
         readout = new CappedReadout(a.twinTopK(), a.longTemperature());
+    }
+
+    /** Sets the readout {@code act_trained} scores with (required before that method is used). */
+    public void useTrainedReadout(TrainedReadout readout) {
+        if (readout.weights().dim() != d) throw new IllegalArgumentException("readout of width " + readout.weights().dim() + ", vectors of width " + d);
+        this.trained = readout;
+        this.readoutInput = new ReadoutInput(d, window, mc.maxLongTermKeys());
     }
 
     /** Starts a user: item indices and type codes in time order (kept by reference; not modified). */
@@ -182,7 +194,7 @@ public final class LifelongScorer {
             case POPULARITY -> 0;
             case LAST_N -> (long) Math.min(historyLength, mc.window()) * perAction;
             case SIM_HARD, TWIN, FULL -> (long) historyLength * perAction;
-            case ACT_MEMORY -> memory.serializedBytes();
+            case ACT_MEMORY, ACT_TRAINED -> memory.serializedBytes();
         };
     }
 
@@ -198,6 +210,10 @@ public final class LifelongScorer {
 
     /** poolWin and poolLong of every item of the catalog under a method other than popularity. */
     private void catalogPools(Method m, LifelongMemory memory) {
+        if (m == Method.ACT_TRAINED) {
+            trained.catalog(trainedInput(memory), poolWin, poolLong);
+            return;
+        }
         windowPool(memory, m);
         poolCatalog(winKeys, poolWin, invTauWin);
         Arrays.fill(poolLong, 0, items, 0);
@@ -262,10 +278,22 @@ public final class LifelongScorer {
      * multiplies a feature that is 0 where the method has no long pool.)
      */
     public double[] handSetWeights(Method m) {
+        if (m == Method.ACT_TRAINED) {
+            requireTrained();
+            return new double[]{1, trained.weights().longWeight(), trained.weights().popularityWeight()};
+        }
         return m == Method.POPULARITY ? new double[]{0, 0, 1} : new double[]{1, a.longWeight(), a.popularityWeight()};
     }
 
     private void writeFeatures(Method m, int[] cands, int n, double[] out) {
+        if (m == Method.ACT_TRAINED) { // the readout's own log terms
+            for (int i = 0; i < n; i++) {
+                out[i * FEATURES] = poolWin[i];
+                out[i * FEATURES + 1] = poolLong[i];
+                out[i * FEATURES + 2] = logPop[cands == null ? i : cands[i]];
+            }
+            return;
+        }
         boolean pop = m == Method.POPULARITY, hasLong = !pop && m != Method.LAST_N && oldMass > 0;
         double floor = oldMass == 0 ? 1 : a.longFloor() / oldMass;
         for (int i = 0; i < n; i++) {
@@ -277,6 +305,10 @@ public final class LifelongScorer {
 
     /** poolWin[0..n) and poolLong[0..n) of the candidates under a method other than popularity. */
     private void candidatePools(Method m, LifelongMemory memory, int[] cands, int n) {
+        if (m == Method.ACT_TRAINED) {
+            trained.candidates(trainedInput(memory), cands, n, poolWin, poolLong);
+            return;
+        }
         windowPool(memory, m);
         for (int i = 0; i < n; i++) poolWin[i] = poolOne(winKeys, cands[i], invTauWin);
         switch (m) {
@@ -310,6 +342,11 @@ public final class LifelongScorer {
     }
 
     private void combine(Method m, int[] cands, int n, double[] out) {
+        if (m == Method.ACT_TRAINED) {
+            double lambda = trained.weights().longWeight(), beta = trained.weights().popularityWeight();
+            for (int i = 0; i < n; i++) out[i] = poolWin[i] + lambda * poolLong[i] + beta * logPop[cands == null ? i : cands[i]];
+            return;
+        }
         double lambda = m == Method.LAST_N || oldMass == 0 ? 0 : a.longWeight();
         double floor = oldMass == 0 ? 1 : a.longFloor() / oldMass;
         for (int i = 0; i < n; i++) {
@@ -317,6 +354,16 @@ public final class LifelongScorer {
             out[i] = Math.log(poolWin[i] + 1e-30) + lambda * Math.log(poolLong[i] + floor)
                     + a.popularityWeight() * logPop[item];
         }
+    }
+
+    private ReadoutInput trainedInput(LifelongMemory memory) {
+        requireTrained();
+        checkMemory(memory);
+        return readoutInput.fill(memory);
+    }
+
+    private void requireTrained() {
+        if (trained == null) throw new IllegalStateException("act_trained needs a readout: call useTrainedReadout first");
     }
 
     private void checkMemory(LifelongMemory memory) {

@@ -141,6 +141,7 @@ class LifelongScorerTest {
         MemoryConfig mc = MemoryConfig.defaults();
         AttentionConfig ac = AttentionConfig.defaults();
         LifelongScorer scorer = new LifelongScorer(emb, categoryOf, counts, ac, mc);
+        scorer.useTrainedReadout(new TrainedReadout(ReadoutWeights.handSet(mc, ac, emb.dim()), emb));
         int u = 2, p = 3_000;
         scorer.startUser(items[u], types[u]);
         scorer.advanceTo(p);

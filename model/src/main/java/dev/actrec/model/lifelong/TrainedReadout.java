@@ -1,0 +1,166 @@
+package dev.actrec.model.lifelong;
+
+import dev.actrec.simd.VectorKernels;
+
+import java.util.Arrays;
+
+/**
+ * The lifelong memory read out with learned weights ({@link ReadoutWeights}): the pure-Java forward pass of what
+ * {@code ReadoutTrainer} trains with DJL, term for term. For a candidate c with item vector e_c,
+ * <pre>
+ *   f_window(c) = log Σ_{j ∈ window} exp( type_bias[t_j] + age_bias[b_j] + (e_c·A_w·e_j − 1) · κ_w )
+ *   f_long(c)   = log( δ + Σ_{k ∈ memory keys} exp( γ·log m_k + kind_bias[kind_k] + (e_c·A_l·k − 1) · κ_l ) )
+ *   score(c)    = f_window(c) + λ · f_long(c) + β · log(1 + n_c)
+ * </pre>
+ * with κ = exp(log inverse temperature). The sums are taken as log-sum-exp (running maximum), in double. An empty
+ * window gives f_window = 0 for every candidate and no keys gives f_long = log δ: constants, so the ranking then
+ * rests on the other terms. Not thread-safe; buffers are reused.
+ */
+public final class TrainedReadout {
+    private final ReadoutWeights w;
+    private final ItemEmbeddings emb;
+    private final int items, d;
+    private final float[] winProjected, longProjected;  // (items, d): e_c · A
+    private final float[] winProj, longProj;
+    private final float kappaWin, kappaLong, gamma, logFloor;
+    private float[] keyRows = new float[0], dots;
+    private final float[] q;
+    private final double[] max, sum;
+    private float[] bias = new float[0];
+
+    public TrainedReadout(ReadoutWeights weights, ItemEmbeddings emb) {
+        if (weights.dim() != emb.dim()) {
+            throw new IllegalArgumentException("readout weights of width " + weights.dim() + " for item vectors of width " + emb.dim());
+        }
+        this.w = weights;
+        this.emb = emb;
+        this.items = emb.items();
+        this.d = emb.dim();
+        winProj = weights.raw("win_proj");
+        longProj = weights.raw("long_proj");
+        winProjected = project(winProj);
+        longProjected = project(longProj);
+        kappaWin = weights.windowInverseTemperature();
+        kappaLong = weights.longInverseTemperature();
+        gamma = weights.massExponent();
+        logFloor = weights.logFloor();
+        dots = new float[Math.max(items, 256)];
+        q = new float[d];
+        max = new double[items];
+        sum = new double[items];
+    }
+
+    public ReadoutWeights weights() { return w; }
+
+    private float[] project(float[] a) {
+        float[] out = new float[items * d];
+        float[] rows = emb.rows();
+        for (int i = 0; i < items; i++) projectOne(rows, emb.offset(i), a, out, i * d);
+        return out;
+    }
+
+    private void projectOne(float[] src, int off, float[] a, float[] out, int outOff) {
+        Arrays.fill(out, outOff, outOff + d, 0);
+        for (int r = 0; r < d; r++) VectorKernels.axpy(src[off + r], a, r * d, out, outOff, d);
+    }
+
+    /** f_window and f_long of every item of the catalog (index = item index). */
+    public void catalog(ReadoutInput in, double[] fWindow, double[] fLong) {
+        int n = in.windowSize();
+        ensureKeys(Math.max(n, in.keyCount()));
+        float[] rows = emb.rows();
+        if (n == 0) {
+            Arrays.fill(fWindow, 0, items, 0);
+        } else {
+            for (int j = 0; j < n; j++) System.arraycopy(rows, emb.offset(in.windowItem(j)), keyRows, j * d, d);
+            windowBiases(in);
+            catalogLse(n, winProjected, kappaWin, fWindow);
+        }
+        int k = in.keyCount();
+        if (k == 0) {
+            Arrays.fill(fLong, 0, items, logFloor);
+            return;
+        }
+        in.keyRows(emb, keyRows, 0);
+        longBiases(in);
+        catalogLse(k, longProjected, kappaLong, fLong);
+        for (int i = 0; i < items; i++) fLong[i] = logAddExp(fLong[i], logFloor);
+    }
+
+    /** f_window and f_long of {@code cands[0..n)} (item indices): the request-time path. */
+    public void candidates(ReadoutInput in, int[] cands, int n, double[] fWindow, double[] fLong) {
+        int win = in.windowSize(), k = in.keyCount();
+        float[] rows = emb.rows();
+        ensureKeys(Math.max(win, k));
+        for (int j = 0; j < win; j++) System.arraycopy(rows, emb.offset(in.windowItem(j)), keyRows, j * d, d);
+        windowBiases(in);
+        for (int c = 0; c < n; c++) {
+            projectOne(rows, emb.offset(cands[c]), winProj, q, 0);
+            fWindow[c] = win == 0 ? 0 : lse(win, kappaWin);
+        }
+        if (k == 0) {
+            Arrays.fill(fLong, 0, n, logFloor);
+            return;
+        }
+        in.keyRows(emb, keyRows, 0);
+        longBiases(in);
+        for (int c = 0; c < n; c++) {
+            projectOne(rows, emb.offset(cands[c]), longProj, q, 0);
+            fLong[c] = logAddExp(lse(k, kappaLong), logFloor);
+        }
+    }
+
+    private void windowBiases(ReadoutInput in) {
+        for (int j = 0; j < in.windowSize(); j++) {
+            bias[j] = w.typeBias(in.windowType(j)) + w.ageBias(in.windowAgeBucket(j)) - kappaWin;
+        }
+    }
+
+    private void longBiases(ReadoutInput in) {
+        for (int k = 0; k < in.keyCount(); k++) {
+            bias[k] = gamma * in.keyLogMass(k) + w.kindBias(in.keyKind(k)) - kappaLong;
+        }
+    }
+
+    /** log Σ_j exp(bias_j + (q · key_j) κ) over the first {@code n} key rows. */
+    private double lse(int n, float kappa) {
+        VectorKernels.dotMany(keyRows, n, d, q, dots);
+        double m = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) m = Math.max(m, bias[j] + (double) dots[j] * kappa);
+        double s = 0;
+        for (int j = 0; j < n; j++) s += Math.exp(bias[j] + (double) dots[j] * kappa - m);
+        return m + Math.log(s);
+    }
+
+    /** For every item: log Σ_j exp(bias_j + (p_i · key_j) κ), key by key with a running maximum per item. */
+    private void catalogLse(int n, float[] projected, float kappa, double[] out) {
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        Arrays.fill(sum, 0);
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(keyRows, j * d, q, 0, d);
+            VectorKernels.dotMany(projected, items, d, q, dots);
+            double b = bias[j];
+            for (int i = 0; i < items; i++) {
+                double v = b + (double) dots[i] * kappa;
+                if (v <= max[i]) {
+                    sum[i] += Math.exp(v - max[i]);
+                } else {
+                    sum[i] = sum[i] * Math.exp(max[i] - v) + 1;
+                    max[i] = v;
+                }
+            }
+        }
+        for (int i = 0; i < items; i++) out[i] = max[i] + Math.log(sum[i]);
+    }
+
+    private static double logAddExp(double a, double b) {
+        double m = Math.max(a, b);
+        return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+    }
+
+    private void ensureKeys(int n) {
+        if (keyRows.length < n * d) keyRows = new float[Math.max(n * d, keyRows.length * 2)];
+        if (bias.length < n) bias = new float[Math.max(n, bias.length * 2)];
+        if (dots.length < n) dots = new float[Math.max(n, dots.length * 2)];
+    }
+}
