@@ -74,6 +74,8 @@ final class BenchLifelongCommand implements Callable<Integer> {
     int readoutEpochs;
     @Option(names = "--readout-negatives", defaultValue = "255", description = "act_trained: uniform negatives per training example. Default: ${DEFAULT-VALUE}")
     int readoutNegatives;
+    @Option(names = "--readout-hard-negatives", defaultValue = "512", description = "act_trained: at most this many more negatives per example from its own window and exact memory keys. Default: ${DEFAULT-VALUE}")
+    int readoutHardNegatives;
     @Option(names = "--readout-lr", defaultValue = "0.01", description = "act_trained: Adam learning rate of the readout. Default: ${DEFAULT-VALUE}")
     double readoutLr;
     @Option(names = "--json", description = "Print JSON (the only output format; accepted for symmetry).")
@@ -96,7 +98,7 @@ final class BenchLifelongCommand implements Callable<Integer> {
                 returningPerUser, candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withHeavyHitters(heavyHitters)
                 .withJoinCosine(joinCosine),
                 new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100),
-                model(), readoutPositions, new ReadoutTrainer.Settings(readoutEpochs, 32, readoutNegatives, readoutLr, 0.01, seed));
+                model(), readoutPositions, new ReadoutTrainer.Settings(readoutEpochs, 32, readoutNegatives, readoutHardNegatives, readoutLr, 0.01, seed));
         try (JsonGenerator g = Json.to(System.out)) {
             new LifelongBenchmark(cfg, m -> System.err.println("bench lifelong: " + m)).run(g);
         }

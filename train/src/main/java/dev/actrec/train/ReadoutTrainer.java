@@ -32,17 +32,21 @@ public final class ReadoutTrainer {
     private static final float MASKED = -1e4f;
     private static final int T = ActionType.COUNT, A = ReadoutWeights.AGE_BUCKETS, KINDS = ReadoutWeights.KINDS;
 
-    /** Epochs, examples per step, negatives per example, Adam's learning rate, the projections' L2 pull, seed. */
-    public record Settings(int epochs, int batchSize, int negatives, double lr, double projectionL2, long seed) {
+    /**
+     * Epochs, examples per step, uniform negatives per example, at most {@code hardNegatives} more from the example's
+     * own window and exact memory keys (the items a top 10 is fought over; 0 = none), Adam's learning rate, the
+     * projections' L2 pull, seed.
+     */
+    public record Settings(int epochs, int batchSize, int negatives, int hardNegatives, double lr, double projectionL2, long seed) {
         public Settings {
-            if (epochs < 0 || batchSize < 1 || negatives < 1 || !(lr > 0) || projectionL2 < 0) {
+            if (epochs < 0 || batchSize < 1 || negatives < 1 || hardNegatives < 0 || !(lr > 0) || projectionL2 < 0) {
                 throw new IllegalArgumentException("readout training settings out of range: " + epochs + " epochs, batch "
                         + batchSize + ", " + negatives + " negatives, lr " + lr + ", L2 " + projectionL2);
             }
         }
 
         public static Settings defaults(long seed) {
-            return new Settings(8, 32, 255, 0.01, 0.01, seed);
+            return new Settings(8, 32, 255, 512, 0.01, 0.01, seed);
         }
     }
 
@@ -74,7 +78,8 @@ public final class ReadoutTrainer {
             for (Map.Entry<String, long[]> e : ReadoutWeights.shapes(d).entrySet()) params.constant(e.getKey(), 0, e.getValue());
             TrainConfig adamConfig = TrainConfig.defaults("act").with("lr", Double.toString(s.lr())).with("beta2", "0.999");
             Adam adam = new Adam(params, adamConfig, null, 0);
-            int[][] validationNegatives = negatives(validation.size(), s.negatives(), new SplittableRandom(s.seed() ^ 0x5EEDL));
+            int[][] validationNegatives = negatives(validation, order(validation.size()), 0, validation.size(), s,
+                    new SplittableRandom(s.seed() ^ 0x5EEDL));
             ReadoutWeights best = start;
             int bestEpoch = 0;
             validationLoss[0] = meanLoss(params, validation, validationNegatives, s, base);
@@ -82,8 +87,7 @@ public final class ReadoutTrainer {
             log.accept(String.format(java.util.Locale.ROOT, "  readout: %d training, %d validation examples; start: validation loss %.4f",
                     train.size(), validation.size(), validationLoss[0]));
             SplittableRandom rnd = new SplittableRandom(s.seed());
-            int[] order = new int[train.size()];
-            for (int i = 0; i < order.length; i++) order[i] = i;
+            int[] order = order(train.size());
             for (int epoch = 1; epoch <= s.epochs(); epoch++) {
                 for (int i = order.length - 1; i > 0; i--) {
                     int j = rnd.nextInt(i + 1), t = order[i];
@@ -94,7 +98,7 @@ public final class ReadoutTrainer {
                 int batches = 0;
                 for (int from = 0; from < order.length; from += s.batchSize()) {
                     int to = Math.min(order.length, from + s.batchSize());
-                    Batch batch = batch(train, order, from, to, negatives(to - from, s.negatives(), rnd), true);
+                    Batch batch = batch(train, order, from, to, negatives(train, order, from, to, s, rnd), true);
                     try (NDManager step = base.newSubManager()) {
                         params.attachTo(step);
                         float loss;
@@ -131,8 +135,7 @@ public final class ReadoutTrainer {
      */
     float[][] scores(ReadoutWeights w, List<ReadoutInput> examples, int[][] candidates) {
         TorchRuntime.start(0, 1);
-        int[] order = new int[examples.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
+        int[] order = order(examples.size());
         try (NDManager base = NDManager.newBaseManager()) {
             Parameters params = new Parameters(base, 0, w.named());
             for (Map.Entry<String, long[]> e : ReadoutWeights.shapes(d).entrySet()) params.constant(e.getKey(), 0, e.getValue());
@@ -145,8 +148,7 @@ public final class ReadoutTrainer {
     }
 
     private double meanLoss(Parameters params, List<ReadoutInput> examples, int[][] negatives, Settings s, NDManager base) {
-        int[] order = new int[examples.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
+        int[] order = order(examples.size());
         double sum = 0;
         for (int from = 0; from < order.length; from += s.batchSize()) {
             int to = Math.min(order.length, from + s.batchSize());
@@ -159,10 +161,40 @@ public final class ReadoutTrainer {
         return sum / order.length;
     }
 
-    private int[][] negatives(int n, int count, SplittableRandom rnd) {
-        int[][] out = new int[n][count];
-        for (int[] row : out) for (int j = 0; j < count; j++) row[j] = rnd.nextInt(items);
+    /** Per example: its distinct window and exact-key items (at most hardNegatives, newest window items first), then uniform draws. */
+    private int[][] negatives(List<ReadoutInput> examples, int[] order, int from, int to, Settings s, SplittableRandom rnd) {
+        int[][] out = new int[to - from][];
+        java.util.BitSet seen = new java.util.BitSet(items);
+        int[] hard = new int[s.hardNegatives()];
+        for (int i = from; i < to; i++) {
+            ReadoutInput in = examples.get(order[i]);
+            seen.clear();
+            int h = 0;
+            for (int j = in.windowSize() - 1; j >= 0 && h < hard.length; j--) {
+                int item = in.windowItem(j);
+                if (!seen.get(item)) {
+                    seen.set(item);
+                    hard[h++] = item;
+                }
+            }
+            for (int k = 0; k < in.keyCount() && h < hard.length; k++) {
+                int item = in.keyItem(k);
+                if (item >= 0 && !seen.get(item)) {
+                    seen.set(item);
+                    hard[h++] = item;
+                }
+            }
+            int[] row = java.util.Arrays.copyOf(hard, h + s.negatives());
+            for (int j = h; j < row.length; j++) row[j] = rnd.nextInt(items);
+            out[i - from] = row;
+        }
         return out;
+    }
+
+    private static int[] order(int n) {
+        int[] o = new int[n];
+        for (int i = 0; i < n; i++) o[i] = i;
+        return o;
     }
 
     private static void require(List<ReadoutInput> examples, String what) {
@@ -186,7 +218,9 @@ public final class ReadoutTrainer {
     private Batch batch(List<ReadoutInput> examples, int[] order, int from, int to, int[][] extra, boolean withTarget) {
         Batch x = new Batch();
         x.b = to - from;
-        x.c = extra[0].length + (withTarget ? 1 : 0);
+        int longest = 0;
+        for (int[] row : extra) longest = Math.max(longest, row.length);
+        x.c = longest + (withTarget ? 1 : 0);
         for (int i = from; i < to; i++) {
             x.j = Math.max(x.j, examples.get(order[i]).windowSize());
             x.k = Math.max(x.k, examples.get(order[i]).keyCount());
@@ -207,11 +241,17 @@ public final class ReadoutTrainer {
         float[] rows = emb.rows();
         for (int i = 0; i < x.b; i++) {
             ReadoutInput in = examples.get(order[from + i]);
+            int[] row = extra[i];
             for (int c = 0; c < x.c; c++) {
-                int item = withTarget ? (c == 0 ? in.target() : extra[i][c - 1]) : extra[i][c];
+                int e = withTarget ? c - 1 : c;
+                if (e >= row.length) { // padding: a masked copy of the first candidate
+                    x.candMask[i * x.c + c] = MASKED;
+                    continue;
+                }
+                int item = e < 0 ? in.target() : row[e];
                 System.arraycopy(rows, emb.offset(item), x.cand, (i * x.c + c) * d, d);
                 x.candPop[i * x.c + c] = logPop[item];
-                if (withTarget && c > 0 && item == in.target()) x.candMask[i * x.c + c] = MASKED;
+                if (e >= 0 && withTarget && item == in.target()) x.candMask[i * x.c + c] = MASKED;
             }
             for (int j = 0; j < x.j; j++) {
                 int at = i * x.j + j;

@@ -17,6 +17,8 @@ import java.util.Arrays;
  * rests on the other terms. Not thread-safe; buffers are reused.
  */
 public final class TrainedReadout {
+    /** A term below the largest by more than this adds under e^-30 of it: skipped, it saves most exps. */
+    private static final double NEGLIGIBLE = -30;
     private final ReadoutWeights w;
     private final ItemEmbeddings emb;
     private final int items, d;
@@ -128,7 +130,10 @@ public final class TrainedReadout {
         double m = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) m = Math.max(m, bias[j] + (double) dots[j] * kappa);
         double s = 0;
-        for (int j = 0; j < n; j++) s += Math.exp(bias[j] + (double) dots[j] * kappa - m);
+        for (int j = 0; j < n; j++) {
+            double x = bias[j] + (double) dots[j] * kappa - m;
+            if (x > NEGLIGIBLE) s += Math.exp(x);
+        }
         return m + Math.log(s);
     }
 
@@ -143,7 +148,7 @@ public final class TrainedReadout {
             for (int i = 0; i < items; i++) {
                 double v = b + (double) dots[i] * kappa;
                 if (v <= max[i]) {
-                    sum[i] += Math.exp(v - max[i]);
+                    if (v - max[i] > NEGLIGIBLE) sum[i] += Math.exp(v - max[i]);
                 } else {
                     sum[i] = sum[i] * Math.exp(max[i] - v) + 1;
                     max[i] = v;
