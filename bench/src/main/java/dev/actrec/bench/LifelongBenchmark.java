@@ -505,11 +505,12 @@ public final class LifelongBenchmark {
         ReadoutTrainer.Settings s = cfg.readout();
         g.writeObjectFieldStart("readout");
         g.writeStringField("training", "softmax cross-entropy of the next item against " + s.negatives() + " uniform "
-                + "negatives and up to " + s.hardNegatives() + " of the example's own window and exact-key items, Adam lr " + s.lr() + ", batch " + s.batchSize() + ", " + s.epochs() + " epochs, L2 "
+                + "negatives and up to " + s.hardNegatives() + " of the example's own window and exact-key items, Adam lr " + s.lr() + ", batch " + s.batchSize() + ", at least " + s.epochs() + " epochs and " + s.minSteps() + " steps, L2 "
                 + s.projectionL2() + " pulling the projections to the identity; start: the hand-set weights; kept: the "
                 + "epoch with the lowest validation loss (0 = the start)");
         g.writeNumberField("trainingPositionsPerUser", cfg.readoutPositions());
         g.writeNumberField("seed", s.seed());
+        g.writeNumberField("epochs", r.trainLoss().length - 1);
         g.writeNumberField("bestEpoch", r.bestEpoch());
         g.writeNumberField("seconds", round(r.seconds(), 1));
         g.writeArrayFieldStart("trainLoss");

@@ -42,7 +42,7 @@ class LifelongBenchmarkSmokeTest {
                 MemoryConfig.defaults().withTokens(32), new AttentionConfig(0.03f, 1, 0.03f, 1, 0.5f, 200, 100),
                 // phases short enough for interests to go dormant and come back within 400 actions
                 LifelongModel.defaults().withPhases(40, 80, 60, 120).withFavourites(0.3, 20),
-                20, new ReadoutTrainer.Settings(2, 16, 31, 16, 0.01, 0.01, 3));
+                20, new ReadoutTrainer.Settings(2, 0, 16, 31, 16, 0.01, 0.01, 3));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             new LifelongBenchmark(cfg, m -> { }).run(g);

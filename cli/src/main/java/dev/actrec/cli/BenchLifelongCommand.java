@@ -70,8 +70,10 @@ final class BenchLifelongCommand implements Callable<Integer> {
     Double favouriteSigma;
     @Option(names = "--readout-positions", defaultValue = "100", description = "act_trained: training positions per user for its readout. Default: ${DEFAULT-VALUE}")
     int readoutPositions;
-    @Option(names = "--readout-epochs", defaultValue = "8", description = "act_trained: readout training epochs (the epoch with the lowest validation loss is kept). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--readout-epochs", defaultValue = "8", description = "act_trained: readout training epochs, at least (the epoch with the lowest validation loss is kept). Default: ${DEFAULT-VALUE}")
     int readoutEpochs;
+    @Option(names = "--readout-steps", defaultValue = "1000", description = "act_trained: at least this many optimiser steps (more epochs when the training set is small). Default: ${DEFAULT-VALUE}")
+    int readoutSteps;
     @Option(names = "--readout-negatives", defaultValue = "255", description = "act_trained: uniform negatives per training example. Default: ${DEFAULT-VALUE}")
     int readoutNegatives;
     @Option(names = "--readout-hard-negatives", defaultValue = "512", description = "act_trained: at most this many more negatives per example from its own window and exact memory keys. Default: ${DEFAULT-VALUE}")
@@ -98,7 +100,7 @@ final class BenchLifelongCommand implements Callable<Integer> {
                 returningPerUser, candidates, latencyRequests, maxTrainPerUser, e, MemoryConfig.defaults().withTokens(tokens).withHeavyHitters(heavyHitters)
                 .withJoinCosine(joinCosine),
                 new AttentionConfig(temperature, longWeight, longTemperature, longFloor, popularityWeight, 200, 100),
-                model(), readoutPositions, new ReadoutTrainer.Settings(readoutEpochs, 32, readoutNegatives, readoutHardNegatives, readoutLr, 0.01, seed));
+                model(), readoutPositions, new ReadoutTrainer.Settings(readoutEpochs, readoutSteps, 32, readoutNegatives, readoutHardNegatives, readoutLr, 0.01, seed));
         try (JsonGenerator g = Json.to(System.out)) {
             new LifelongBenchmark(cfg, m -> System.err.println("bench lifelong: " + m)).run(g);
         }

@@ -33,20 +33,23 @@ public final class ReadoutTrainer {
     private static final int T = ActionType.COUNT, A = ReadoutWeights.AGE_BUCKETS, KINDS = ReadoutWeights.KINDS;
 
     /**
-     * Epochs, examples per step, uniform negatives per example, at most {@code hardNegatives} more from the example's
+     * Epochs (at least; more when that many epochs would make fewer than {@code minSteps} optimiser steps, so that a
+     * small training set still trains), examples per step, uniform negatives per example, at most {@code hardNegatives} more from the example's
      * own window and exact memory keys (the items a top 10 is fought over; 0 = none), Adam's learning rate, the
      * projections' L2 pull, seed.
      */
-    public record Settings(int epochs, int batchSize, int negatives, int hardNegatives, double lr, double projectionL2, long seed) {
+    public record Settings(int epochs, int minSteps, int batchSize, int negatives, int hardNegatives, double lr,
+                           double projectionL2, long seed) {
         public Settings {
-            if (epochs < 0 || batchSize < 1 || negatives < 1 || hardNegatives < 0 || !(lr > 0) || projectionL2 < 0) {
-                throw new IllegalArgumentException("readout training settings out of range: " + epochs + " epochs, batch "
+            if (epochs < 0 || minSteps < 0 || batchSize < 1 || negatives < 1 || hardNegatives < 0 || !(lr > 0) || projectionL2 < 0) {
+                throw new IllegalArgumentException("readout training settings out of range: " + epochs + " epochs, "
+                        + minSteps + " steps, batch "
                         + batchSize + ", " + negatives + " negatives, lr " + lr + ", L2 " + projectionL2);
             }
         }
 
         public static Settings defaults(long seed) {
-            return new Settings(8, 32, 255, 512, 0.01, 0.01, seed);
+            return new Settings(8, 1000, 32, 255, 512, 0.01, 0.01, seed);
         }
     }
 
@@ -72,7 +75,9 @@ public final class ReadoutTrainer {
         require(validation, "validation");
         long t0 = System.nanoTime();
         TorchRuntime.start(0, 1);
-        double[] trainLoss = new double[s.epochs() + 1], validationLoss = new double[s.epochs() + 1];
+        int batches = (train.size() + s.batchSize() - 1) / s.batchSize();
+        int epochs = Math.max(s.epochs(), (s.minSteps() + batches - 1) / batches);
+        double[] trainLoss = new double[epochs + 1], validationLoss = new double[epochs + 1];
         try (NDManager base = NDManager.newBaseManager()) {
             Parameters params = new Parameters(base, s.seed(), start.named());
             for (Map.Entry<String, long[]> e : ReadoutWeights.shapes(d).entrySet()) params.constant(e.getKey(), 0, e.getValue());
@@ -88,14 +93,13 @@ public final class ReadoutTrainer {
                     train.size(), validation.size(), validationLoss[0]));
             SplittableRandom rnd = new SplittableRandom(s.seed());
             int[] order = order(train.size());
-            for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+            for (int epoch = 1; epoch <= epochs; epoch++) {
                 for (int i = order.length - 1; i > 0; i--) {
                     int j = rnd.nextInt(i + 1), t = order[i];
                     order[i] = order[j];
                     order[j] = t;
                 }
                 double sum = 0;
-                int batches = 0;
                 for (int from = 0; from < order.length; from += s.batchSize()) {
                     int to = Math.min(order.length, from + s.batchSize());
                     Batch batch = batch(train, order, from, to, negatives(train, order, from, to, s, rnd), true);
@@ -112,7 +116,6 @@ public final class ReadoutTrainer {
                                     + "; lower the learning rate (" + s.lr() + ")");
                         }
                         sum += loss;
-                        batches++;
                     }
                 }
                 trainLoss[epoch] = sum / batches;
@@ -123,7 +126,7 @@ public final class ReadoutTrainer {
                     best = ReadoutWeights.of(d, params.snapshot());
                 }
                 log.accept(String.format(java.util.Locale.ROOT, "  readout epoch %d/%d: train loss %.4f, validation loss %.4f%s",
-                        epoch, s.epochs(), trainLoss[epoch], validationLoss[epoch], better ? " (best)" : ""));
+                        epoch, epochs, trainLoss[epoch], validationLoss[epoch], better ? " (best)" : ""));
             }
             return new Result(best, bestEpoch, trainLoss, validationLoss, (System.nanoTime() - t0) / 1e9);
         }

@@ -88,7 +88,7 @@ class ReadoutTrainerTest {
         List<ReadoutInput> train = examples(emb, 240, 5), validation = examples(emb, 60, 6);
         ReadoutWeights start = ReadoutWeights.handSet(MC, AttentionConfig.defaults(), DIM);
         ReadoutTrainer.Result result = new ReadoutTrainer(emb, logPop)
-                .train(train, validation, start, new ReadoutTrainer.Settings(6, 16, 63, 0, 0.05, 0.01, 42), s -> { });
+                .train(train, validation, start, new ReadoutTrainer.Settings(6, 0, 16, 63, 0, 0.05, 0.01, 42), s -> { });
         assertTrue(result.bestEpoch() > 0, "a trained epoch beats the start on validation");
         assertTrue(result.validationLoss()[result.bestEpoch()] < result.validationLoss()[0] - 0.2,
                 "validation loss " + result.validationLoss()[0] + " -> " + result.validationLoss()[result.bestEpoch()]);
@@ -103,7 +103,7 @@ class ReadoutTrainerTest {
         ItemEmbeddings emb = vectors();
         List<ReadoutInput> train = examples(emb, 64, 5), validation = examples(emb, 16, 6);
         ReadoutWeights start = ReadoutWeights.handSet(MC, AttentionConfig.defaults(), DIM);
-        ReadoutTrainer.Settings s = new ReadoutTrainer.Settings(2, 16, 31, 8, 0.05, 0.01, 7);
+        ReadoutTrainer.Settings s = new ReadoutTrainer.Settings(2, 0, 16, 31, 8, 0.05, 0.01, 7);
         ReadoutTrainer t = new ReadoutTrainer(emb, logPop());
         Map<String, float[]> a = t.train(train, validation, start, s, x -> { }).weights().named();
         Map<String, float[]> b = t.train(train, validation, start, s, x -> { }).weights().named();
