@@ -33,7 +33,8 @@ import java.util.Arrays;
  *   temperatures, query projections and a mass exponent in place of the cap; {@link #useTrainedReadout}); its parts
  *   are the readout's window and long terms, weighted by its learned λ and β.</li>
  * </ul>
- * This is a fixed scorer over learned item vectors, not trained end to end; {@link #features} gives its parts to an
+ * Apart from act_trained's readout (trained by {@code ReadoutTrainer} in the train module) this is a fixed scorer over
+ * learned item vectors, not trained end to end; {@link #features} gives its parts to an
  * {@link EngagementHead} (a small logistic action head) and to {@link RankingWeights} (learned weights in place of
  * the hand-set 1, λ, β), both fitted on them.
  *
