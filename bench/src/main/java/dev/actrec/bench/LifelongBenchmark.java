@@ -215,10 +215,12 @@ public final class LifelongBenchmark {
         g.writeNumberField("seconds", round(embSeconds, 1));
         g.writeEndObject();
         writeConfigs(g);
+        ReadoutTrainer.Result readout = trainReadout(data, emb, counts);
+        writeReadout(g, readout);
         g.writeArrayFieldStart("lengths");
         for (int b = 0; b < buckets; b++) {
             log.accept("L=" + cfg.lengths()[b] + ": " + cfg.users()[b] + " users");
-            runBucket(g, configs[b], files[b], sha[b], data[b], emb, categoryOf, counts);
+            runBucket(g, configs[b], files[b], sha[b], data[b], emb, categoryOf, counts, readout);
         }
         g.writeEndArray();
         g.writeNumberField("seconds", round((System.nanoTime() - t0) / 1e9, 1));
@@ -226,11 +228,10 @@ public final class LifelongBenchmark {
     }
 
     private void runBucket(JsonGenerator g, LifelongConfig lc, Path file, String sha, History[] users, ItemEmbeddings emb,
-                           int[] categoryOf, long[] counts) throws IOException {
+                           int[] categoryOf, long[] counts, ReadoutTrainer.Result readout) throws IOException {
         int items = cfg.items(), k = cfg.heldOut(), n = users.length, length = lc.lengths()[0];
         MemoryConfig mc = cfg.memory();
         LifelongScorer scorer = new LifelongScorer(emb, categoryOf, counts, cfg.attention(), mc);
-        ReadoutTrainer.Result readout = trainReadout(users, emb, counts, length);
         scorer.useTrainedReadout(new TrainedReadout(readout.weights(), emb));
         double[][] hr = new double[METHODS.length + 1][n], ndcg = new double[METHODS.length + 1][n]; // last row: oracle
         double[] scores = new double[items], catalogRows = new double[items * LifelongScorer.FEATURES];
@@ -450,7 +451,6 @@ public final class LifelongBenchmark {
                 writeFitted(g, "tuned", tuned[mi], tunedHr[mi], tunedNdcg[mi]);
             }
             writeActionHead(g, engagedProb[mi], testY, n, k, mi < METHODS.length ? heads[mi] : null);
-            if (mi == Method.ACT_TRAINED.ordinal()) writeReadout(g, readout);
             if (memory) {
                 double[][] aucs = new double[engagedProb.length][];
                 for (int row = 0; row < aucs.length; row++) aucs[row] = userAucs(engagedProb[row], testY, n, k);
@@ -471,18 +471,19 @@ public final class LifelongBenchmark {
     }
 
     /**
-     * Trains act_trained's readout for one length on the memory states of its users (pass 0): per user,
-     * {@code readoutPositions} positions spread evenly from the end of the first window to the ranking weights'
-     * positions (training), and those last {@code rankTrain} positions before the test ones (validation). Every one
-     * is the memory folded up to the position and the item that came next; test positions are never used.
+     * Trains act_trained's readout, one for every length, as a deployment would train one for all its users, on
+     * their memory states (pass 0): per user, {@code readoutPositions} positions spread evenly from the end of the
+     * first window to the ranking weights' positions (training), and those last {@code rankTrain} positions before
+     * the test ones (validation). Every one is the memory folded up to the position and the item that came next;
+     * test positions are never used. (Per length, 3 users at 10^6 gave 300 examples, and the readout overfitted them.)
      */
-    private ReadoutTrainer.Result trainReadout(History[] users, ItemEmbeddings emb, long[] counts, int length) {
+    private ReadoutTrainer.Result trainReadout(History[][] buckets, ItemEmbeddings emb, long[] counts) {
         MemoryConfig mc = cfg.memory();
-        int firstTest = length - cfg.heldOut(), validStart = firstTest - cfg.rankTrain();
-        int lo = validStart > mc.window() + 1 ? mc.window() : 1, span = validStart - lo;
         List<ReadoutInput> train = new ArrayList<>(), validation = new ArrayList<>();
         ReadoutInput in = new ReadoutInput(emb.dim(), mc.window(), mc.maxLongTermKeys());
-        for (History h : users) {
+        for (History[] users : buckets) for (History h : users) {
+            int firstTest = h.items().length - cfg.heldOut(), validStart = firstTest - cfg.rankTrain();
+            int lo = validStart > mc.window() + 1 ? mc.window() : 1, span = validStart - lo;
             LifelongMemory mem = new LifelongMemory(mc, emb);
             int folded = 0, last = -1, per = Math.min(cfg.readoutPositions(), span);
             for (int i = 0; i <= per + cfg.rankTrain(); i++) {
@@ -503,7 +504,7 @@ public final class LifelongBenchmark {
     private void writeReadout(JsonGenerator g, ReadoutTrainer.Result r) throws IOException {
         ReadoutWeights w = r.weights();
         ReadoutTrainer.Settings s = cfg.readout();
-        g.writeObjectFieldStart("readout");
+        g.writeObjectFieldStart("actTrainedReadout");
         g.writeStringField("training", "softmax cross-entropy of the next item against " + s.negatives() + " uniform "
                 + "negatives and up to " + s.hardNegatives() + " of the example's own window and exact-key items, Adam lr " + s.lr() + ", batch " + s.batchSize() + ", at least " + s.epochs() + " epochs and " + s.minSteps() + " steps, L2 "
                 + s.projectionL2() + " pulling the projections to the identity; start: the hand-set weights; kept: the "

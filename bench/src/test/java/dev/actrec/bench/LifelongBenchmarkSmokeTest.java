@@ -91,8 +91,8 @@ class LifelongBenchmarkSmokeTest {
             assertPairedDifferences(methods, memory, "hr10MinusOthers", "hr10");
             assertPairedDifferences(methods, memory, "gaucMinusOthers", "gauc");
         }
-        // act_trained says how its readout was trained: losses per epoch (the start first) and the epoch kept
-        String readout = member(member(methods, "act_trained"), "readout");
+        // how act_trained's readout was trained: losses per epoch (the start first) and the epoch kept
+        String readout = member(json, "actTrainedReadout");
         Matcher r = Pattern.compile("\"bestEpoch\":([0-2]),.*\"validationLoss\":\\[([0-9.]+),([0-9.]+),([0-9.]+)]").matcher(readout);
         assertTrue(r.find(), readout);
         int best = Integer.parseInt(r.group(1));
