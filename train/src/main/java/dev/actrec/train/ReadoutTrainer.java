@@ -12,7 +12,10 @@ import dev.actrec.model.lifelong.ReadoutInput;
 import dev.actrec.model.lifelong.ReadoutWeights;
 import dev.actrec.model.lifelong.TrainedReadout;
 
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -79,8 +82,7 @@ public final class ReadoutTrainer {
         int epochs = Math.max(s.epochs(), (s.minSteps() + batches - 1) / batches);
         double[] trainLoss = new double[epochs + 1], validationLoss = new double[epochs + 1];
         try (NDManager base = NDManager.newBaseManager()) {
-            Parameters params = new Parameters(base, s.seed(), start.named());
-            for (Map.Entry<String, long[]> e : ReadoutWeights.shapes(d).entrySet()) params.constant(e.getKey(), 0, e.getValue());
+            Parameters params = parameters(base, s.seed(), start);
             TrainConfig adamConfig = TrainConfig.defaults("act").with("lr", Double.toString(s.lr())).with("beta2", "0.999");
             Adam adam = new Adam(params, adamConfig, null, 0);
             int[][] validationNegatives = negatives(validation, order(validation.size()), 0, validation.size(), s,
@@ -89,7 +91,7 @@ public final class ReadoutTrainer {
             int bestEpoch = 0;
             validationLoss[0] = meanLoss(params, validation, validationNegatives, s, base);
             trainLoss[0] = Double.NaN;
-            log.accept(String.format(java.util.Locale.ROOT, "  readout: %d training, %d validation examples; start: validation loss %.4f",
+            log.accept(String.format(Locale.ROOT, "  readout: %d training, %d validation examples; start: validation loss %.4f",
                     train.size(), validation.size(), validationLoss[0]));
             SplittableRandom rnd = new SplittableRandom(s.seed());
             int[] order = order(train.size());
@@ -125,7 +127,7 @@ public final class ReadoutTrainer {
                     bestEpoch = epoch;
                     best = ReadoutWeights.of(d, params.snapshot());
                 }
-                log.accept(String.format(java.util.Locale.ROOT, "  readout epoch %d/%d: train loss %.4f, validation loss %.4f%s",
+                log.accept(String.format(Locale.ROOT, "  readout epoch %d/%d: train loss %.4f, validation loss %.4f%s",
                         epoch, epochs, trainLoss[epoch], validationLoss[epoch], better ? " (best)" : ""));
             }
             return new Result(best, bestEpoch, trainLoss, validationLoss, (System.nanoTime() - t0) / 1e9);
@@ -140,14 +142,20 @@ public final class ReadoutTrainer {
         TorchRuntime.start(0, 1);
         int[] order = order(examples.size());
         try (NDManager base = NDManager.newBaseManager()) {
-            Parameters params = new Parameters(base, 0, w.named());
-            for (Map.Entry<String, long[]> e : ReadoutWeights.shapes(d).entrySet()) params.constant(e.getKey(), 0, e.getValue());
+            Parameters params = parameters(base, 0, w);
             Batch b = batch(examples, order, 0, order.length, candidates, false);
             float[] flat = forward(params, b, base).toFloatArray();
             float[][] out = new float[order.length][];
-            for (int i = 0; i < order.length; i++) out[i] = java.util.Arrays.copyOfRange(flat, i * b.c, (i + 1) * b.c);
+            for (int i = 0; i < order.length; i++) out[i] = Arrays.copyOfRange(flat, i * b.c, (i + 1) * b.c);
             return out;
         }
+    }
+
+    /** The readout's tensors, holding {@code w}'s values. */
+    private Parameters parameters(NDManager base, long seed, ReadoutWeights w) {
+        Parameters params = new Parameters(base, seed, w.named());
+        for (Map.Entry<String, long[]> e : ReadoutWeights.shapes(d).entrySet()) params.constant(e.getKey(), 0, e.getValue());
+        return params;
     }
 
     private double meanLoss(Parameters params, List<ReadoutInput> examples, int[][] negatives, Settings s, NDManager base) {
@@ -155,7 +163,7 @@ public final class ReadoutTrainer {
         double sum = 0;
         for (int from = 0; from < order.length; from += s.batchSize()) {
             int to = Math.min(order.length, from + s.batchSize());
-            int[][] neg = java.util.Arrays.copyOfRange(negatives, from, to);
+            int[][] neg = Arrays.copyOfRange(negatives, from, to);
             try (NDManager step = base.newSubManager()) {
                 params.attachTo(step);
                 sum += crossEntropy(forward(params, batch(examples, order, from, to, neg, true), step)).getFloat() * (to - from);
@@ -167,7 +175,7 @@ public final class ReadoutTrainer {
     /** Per example: its distinct window and exact-key items (at most hardNegatives, newest window items first), then uniform draws. */
     private int[][] negatives(List<ReadoutInput> examples, int[] order, int from, int to, Settings s, SplittableRandom rnd) {
         int[][] out = new int[to - from][];
-        java.util.BitSet seen = new java.util.BitSet(items);
+        BitSet seen = new BitSet(items);
         int[] hard = new int[s.hardNegatives()];
         for (int i = from; i < to; i++) {
             ReadoutInput in = examples.get(order[i]);
@@ -187,7 +195,7 @@ public final class ReadoutTrainer {
                     hard[h++] = item;
                 }
             }
-            int[] row = java.util.Arrays.copyOf(hard, h + s.negatives());
+            int[] row = Arrays.copyOf(hard, h + s.negatives());
             for (int j = h; j < row.length; j++) row[j] = rnd.nextInt(items);
             out[i - from] = row;
         }

@@ -25,6 +25,7 @@ public final class TrainedReadout {
     private final float[] winProjected, longProjected;  // (items, d): e_c · A
     private final float[] winProj, longProj;
     private final float kappaWin, kappaLong, gamma, logFloor;
+    private final float[] typeBias, ageBias, kindBias;  // read per key on the request path: arrays, not lookups by name
     private float[] keyRows = new float[0], dots;
     private final float[] q;
     private final double[] max, sum;
@@ -46,6 +47,9 @@ public final class TrainedReadout {
         kappaLong = weights.longInverseTemperature();
         gamma = weights.massExponent();
         logFloor = weights.logFloor();
+        typeBias = weights.raw("type_bias");
+        ageBias = weights.raw("age_bias");
+        kindBias = weights.raw("kind_bias");
         dots = new float[Math.max(items, 256)];
         q = new float[d];
         max = new double[items];
@@ -114,13 +118,13 @@ public final class TrainedReadout {
 
     private void windowBiases(ReadoutInput in) {
         for (int j = 0; j < in.windowSize(); j++) {
-            bias[j] = w.typeBias(in.windowType(j)) + w.ageBias(in.windowAgeBucket(j)) - kappaWin;
+            bias[j] = typeBias[in.windowType(j)] + ageBias[in.windowAgeBucket(j)] - kappaWin;
         }
     }
 
     private void longBiases(ReadoutInput in) {
         for (int k = 0; k < in.keyCount(); k++) {
-            bias[k] = gamma * in.keyLogMass(k) + w.kindBias(in.keyKind(k)) - kappaLong;
+            bias[k] = gamma * in.keyLogMass(k) + kindBias[in.keyKind(k)] - kappaLong;
         }
     }
 
