@@ -507,8 +507,8 @@ public final class LifelongBenchmark {
         g.writeObjectFieldStart("actTrainedReadout");
         g.writeStringField("training", "softmax cross-entropy of the next item against " + s.negatives() + " uniform "
                 + "negatives and up to " + s.hardNegatives() + " of the example's own window and exact-key items, Adam lr " + s.lr() + ", batch " + s.batchSize() + ", at least " + s.epochs() + " epochs and " + s.minSteps() + " steps, L2 "
-                + s.projectionL2() + " pulling the projections to the identity; start: the hand-set weights; kept: the "
-                + "epoch with the lowest validation loss (0 = the start)");
+                + s.projectionL2() + " pulling the projections to the identity; λ and log δ move with ℓ = log(1 + the memory's mass) − log(1 + 10^4) "
+                + "(slopes learned, 0 at the start); start: the hand-set weights; kept: the epoch with the lowest validation loss (0 = the start)");
         g.writeNumberField("trainingPositionsPerUser", cfg.readoutPositions());
         g.writeNumberField("seed", s.seed());
         g.writeNumberField("epochs", r.trainLoss().length - 1);
@@ -534,6 +534,8 @@ public final class LifelongBenchmark {
         g.writeNumberField("massExponent", round(w.massExponent(), 4));
         g.writeNumberField("longWeight", round(w.longWeight(), 4));
         g.writeNumberField("floor", round(Math.exp(w.logFloor()), 4));
+        g.writeNumberField("longWeightLengthSlope", round(w.longWeightLengthSlope(), 4));
+        g.writeNumberField("logFloorLengthSlope", round(w.logFloorLengthSlope(), 4));
         g.writeNumberField("popularityWeight", round(w.popularityWeight(), 4));
         g.writeNumberField("windowProjectionFromIdentity", round(fromIdentity(w.named().get("win_proj"), w.dim()), 4));
         g.writeNumberField("longProjectionFromIdentity", round(fromIdentity(w.named().get("long_proj"), w.dim()), 4));

@@ -219,7 +219,7 @@ public final class ReadoutTrainer {
     /** One step's inputs as flat arrays: candidates (target first when training), window and memory keys, masks. */
     private static final class Batch {
         int b, c, j, k;
-        float[] cand, candPop, candMask, win, winType, winAge, winMask, keys, keyLogMass, keyKind, keyMask;
+        float[] cand, candPop, candMask, win, winType, winAge, winMask, keys, keyLogMass, keyKind, keyMask, ell;
     }
 
     /**
@@ -249,6 +249,7 @@ public final class ReadoutTrainer {
         x.keyLogMass = new float[x.b * x.k];
         x.keyKind = new float[x.b * x.k * KINDS];
         x.keyMask = new float[x.b * x.k];
+        x.ell = new float[x.b];
         float[] rows = emb.rows();
         for (int i = 0; i < x.b; i++) {
             ReadoutInput in = examples.get(order[from + i]);
@@ -274,6 +275,7 @@ public final class ReadoutTrainer {
                 x.winType[at * T + in.windowType(j)] = 1;
                 x.winAge[at * A + in.windowAgeBucket(j)] = 1;
             }
+            x.ell[i] = (float) in.lengthFeature();
             in.keyRows(emb, x.keys, i * x.k * d);
             for (int k = 0; k < x.k; k++) {
                 int at = i * x.k + k;
@@ -317,9 +319,12 @@ public final class ReadoutTrainer {
                 .add(m.create(x.keyKind, new Shape(b, k, KINDS)).matMul(p.get("kind_bias").reshape(KINDS, 1)).reshape(b, k))
                 .sub(kappaL).add(m.create(x.keyMask, new Shape(b, k))).reshape(b, 1, k);
         NDArray longDots = cand.matMul(p.get("long_proj")).batchMatMul(m.create(x.keys, new Shape(b, k, d)).transpose(0, 2, 1));
-        NDArray mix = p.get("mix");
-        NDArray fLong = logAddExp(logSumExp(longDots.mul(kappaL).add(longBias), 2), pick(mix, 1, m));
-        return fWin.add(fLong.mul(pick(mix, 0, m))).add(m.create(x.candPop, new Shape(b, c)).mul(pick(mix, 2, m)))
+        NDArray mix = p.get("mix"), slope = p.get("mix_length");
+        NDArray ell = m.create(x.ell, new Shape(b, 1));
+        NDArray lambda = ell.mul(pick(slope, 0, m)).add(pick(mix, 0, m));      // (B, 1): λ + s_λ·ℓ
+        NDArray logFloor = ell.mul(pick(slope, 1, m)).add(pick(mix, 1, m));    // (B, 1): log δ + s_δ·ℓ
+        NDArray fLong = logAddExp(logSumExp(longDots.mul(kappaL).add(longBias), 2), logFloor);
+        return fWin.add(fLong.mul(lambda)).add(m.create(x.candPop, new Shape(b, c)).mul(pick(mix, 2, m)))
                 .add(m.create(x.candMask, new Shape(b, c)));
     }
 

@@ -75,7 +75,7 @@ class ReadoutTrainerTest {
         for (int b = 0; b < ex.size(); b++) {
             java.candidates(ex.get(b), cands[b], 12, fWin, fLong);
             for (int j = 0; j < 12; j++) {
-                double want = fWin[j] + w.longWeight() * fLong[j] + w.popularityWeight() * logPop[cands[b][j]];
+                double want = fWin[j] + w.longWeight(ex.get(b).lengthFeature()) * fLong[j] + w.popularityWeight() * logPop[cands[b][j]];
                 assertEquals(want, djl[b][j], 2e-3 * Math.max(1, Math.abs(want)), "example " + b + " candidate " + cands[b][j]);
             }
         }
@@ -116,15 +116,16 @@ class ReadoutTrainerTest {
         int hits = 0;
         for (ReadoutInput in : examples) {
             r.catalog(in, fWin, fLong);
-            double target = score(w, fWin, fLong, logPop, in.target());
+            double lambda = w.longWeight(in.lengthFeature());
+            double target = score(w, lambda, fWin, fLong, logPop, in.target());
             int above = 0;
-            for (int c = 0; c < ITEMS; c++) if (score(w, fWin, fLong, logPop, c) > target) above++;
+            for (int c = 0; c < ITEMS; c++) if (score(w, lambda, fWin, fLong, logPop, c) > target) above++;
             if (above < 10) hits++;
         }
         return hits / (double) examples.size();
     }
 
-    private static double score(ReadoutWeights w, double[] fWin, double[] fLong, float[] logPop, int c) {
-        return fWin[c] + w.longWeight() * fLong[c] + w.popularityWeight() * logPop[c];
+    private static double score(ReadoutWeights w, double lambda, double[] fWin, double[] fLong, float[] logPop, int c) {
+        return fWin[c] + lambda * fLong[c] + w.popularityWeight() * logPop[c];
     }
 }

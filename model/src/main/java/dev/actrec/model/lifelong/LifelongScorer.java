@@ -84,6 +84,7 @@ public final class LifelongScorer {
     // scratch
     private final KeySet winKeys, longKeys, simKeys;
     private final double[] poolWin, poolLong;
+    private double trainedLambda;  // act_trained: λ at the position whose pools were computed last
     private float[] dots;
     private final float[] q;
     private final CappedReadout readout;
@@ -212,7 +213,9 @@ public final class LifelongScorer {
     /** poolWin and poolLong of every item of the catalog under a method other than popularity. */
     private void catalogPools(Method m, LifelongMemory memory) {
         if (m == Method.ACT_TRAINED) {
-            trained.catalog(trainedInput(memory), poolWin, poolLong);
+            ReadoutInput in = trainedInput(memory);
+            trained.catalog(in, poolWin, poolLong);
+            trainedLambda = trained.longWeight(in);
             return;
         }
         windowPool(memory, m);
@@ -281,16 +284,16 @@ public final class LifelongScorer {
     public double[] handSetWeights(Method m) {
         if (m == Method.ACT_TRAINED) {
             requireTrained();
-            return new double[]{1, trained.weights().longWeight(), trained.weights().popularityWeight()};
+            return new double[]{1, 1, trained.weights().popularityWeight()}; // feature 1 carries the position's λ
         }
         return m == Method.POPULARITY ? new double[]{0, 0, 1} : new double[]{1, a.longWeight(), a.popularityWeight()};
     }
 
     private void writeFeatures(Method m, int[] cands, int n, double[] out) {
-        if (m == Method.ACT_TRAINED) { // the readout's own log terms
+        if (m == Method.ACT_TRAINED) { // the readout's own log terms, the memory's weighted by the position's λ
             for (int i = 0; i < n; i++) {
                 out[i * FEATURES] = poolWin[i];
-                out[i * FEATURES + 1] = poolLong[i];
+                out[i * FEATURES + 1] = trainedLambda * poolLong[i];
                 out[i * FEATURES + 2] = logPop[cands == null ? i : cands[i]];
             }
             return;
@@ -307,7 +310,9 @@ public final class LifelongScorer {
     /** poolWin[0..n) and poolLong[0..n) of the candidates under a method other than popularity. */
     private void candidatePools(Method m, LifelongMemory memory, int[] cands, int n) {
         if (m == Method.ACT_TRAINED) {
-            trained.candidates(trainedInput(memory), cands, n, poolWin, poolLong);
+            ReadoutInput in = trainedInput(memory);
+            trained.candidates(in, cands, n, poolWin, poolLong);
+            trainedLambda = trained.longWeight(in);
             return;
         }
         windowPool(memory, m);
@@ -344,8 +349,8 @@ public final class LifelongScorer {
 
     private void combine(Method m, int[] cands, int n, double[] out) {
         if (m == Method.ACT_TRAINED) {
-            double lambda = trained.weights().longWeight(), beta = trained.weights().popularityWeight();
-            for (int i = 0; i < n; i++) out[i] = poolWin[i] + lambda * poolLong[i] + beta * logPop[cands == null ? i : cands[i]];
+            double beta = trained.weights().popularityWeight();
+            for (int i = 0; i < n; i++) out[i] = poolWin[i] + trainedLambda * poolLong[i] + beta * logPop[cands == null ? i : cands[i]];
             return;
         }
         double lambda = m == Method.LAST_N || oldMass == 0 ? 0 : a.longWeight();

@@ -18,6 +18,7 @@ public final class ReadoutInput {
     private int keyCount;
     private int[] keyItem;          // item index, or -1 for a centroid
     private float[] keyLogMass;
+    private double logLongMass;     // log(1 + the keys' whole mass)
     private int centroids;
     private float[] centroidRows;   // (centroids, dim), in key order
     private KeySet scratch;
@@ -53,10 +54,13 @@ public final class ReadoutInput {
         keyCount = scratch.size();
         float[] w = scratch.weights(), rows = scratch.rows();
         centroids = 0;
+        double mass = 0;
         for (int i = 0; i < keyCount; i++) {
             keyLogMass[i] = (float) Math.log(w[i]);
+            mass += w[i];
             if (keyItem[i] < 0) centroids++;
         }
+        logLongMass = Math.log1p(mass);
         if (centroidRows.length < centroids * dim) centroidRows = new float[Math.max(centroids * dim, centroidRows.length * 2)];
         for (int i = 0, c = 0; i < keyCount; i++) {
             if (keyItem[i] < 0) System.arraycopy(rows, i * dim, centroidRows, c++ * dim, dim);
@@ -75,6 +79,7 @@ public final class ReadoutInput {
         c.keyCount = keyCount;
         System.arraycopy(keyItem, 0, c.keyItem, 0, keyCount);
         System.arraycopy(keyLogMass, 0, c.keyLogMass, 0, keyCount);
+        c.logLongMass = logLongMass;
         c.centroids = centroids;
         c.centroidRows = Arrays.copyOf(centroidRows, centroids * dim);
         return c;
@@ -108,6 +113,12 @@ public final class ReadoutInput {
     public int keyItem(int i) { return keyItem[i]; }
 
     public float keyLogMass(int i) { return keyLogMass[i]; }
+
+    /** log(1 + W), W the memory keys' whole mass (0 without keys): how much history the memory stands for. */
+    public double logLongMass() { return logLongMass; }
+
+    /** ℓ of this position, see {@link ReadoutWeights#lengthFeature}. */
+    public double lengthFeature() { return ReadoutWeights.lengthFeature(logLongMass); }
 
     /** Writes the keys' vectors, row-major {@code (keyCount, dim)}, into {@code out} from {@code offset}. */
     public void keyRows(ItemEmbeddings emb, float[] out, int offset) {

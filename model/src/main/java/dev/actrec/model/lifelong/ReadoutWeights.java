@@ -19,15 +19,21 @@ import java.util.Map;
  *   long_log_inv_tau (1)      log of the memory's inverse temperature
  *   long_proj        (d, d)   query projection for the memory
  *   mix              (3)      λ (memory term), log δ (floor beside the memory pool), β (popularity)
+ *   mix_length       (2)      how λ and log δ move with the memory's size: with ℓ = log(1 + W) − log(1 + 10^4), W the
+ *                             memory's whole mass, the position uses λ + s_λ·ℓ and log δ + s_δ·ℓ
  * </pre>
  * {@link #handSet} gives the values under which the readout ranks like {@code act_memory} read without its cap:
  * type weights of the memory's config, no age effect, identity projections, γ = 1, the attention config's
- * temperatures, λ, δ and β. Training starts there.
+ * temperatures, λ, δ and β, and no length effect. Training starts there. The length slopes let one readout serve users
+ * of 10^3 and of 10^6 actions: trained over all of them with one λ, the short histories (most users) taught it to
+ * ignore the memory.
  */
 public final class ReadoutWeights {
     public static final int AGE_BUCKETS = 8;
     public static final int KINDS = 2;
     public static final int EXACT = 0, CENTROID = 1;
+    /** ℓ = 0 for a memory of this mass (log(1 + 10^4)): the slopes pivot around a mid-length history. */
+    public static final double LENGTH_CENTRE = Math.log1p(1e4);
 
     private final int dim;
     private final Map<String, float[]> values;
@@ -49,6 +55,7 @@ public final class ReadoutWeights {
         m.put("long_log_inv_tau", new long[]{1});
         m.put("long_proj", new long[]{dim, dim});
         m.put("mix", new long[]{3});
+        m.put("mix_length", new long[]{2});
         return m;
     }
 
@@ -68,6 +75,7 @@ public final class ReadoutWeights {
         m.put("long_log_inv_tau", new float[]{(float) -Math.log(a.longTemperature())});
         m.put("long_proj", identity.clone());
         m.put("mix", new float[]{a.longWeight(), (float) Math.log(a.longFloor()), a.popularityWeight()});
+        m.put("mix_length", new float[2]);
         return of(dim, m);
     }
 
@@ -117,6 +125,21 @@ public final class ReadoutWeights {
     public float logFloor() { return values.get("mix")[1]; }
 
     public float popularityWeight() { return values.get("mix")[2]; }
+
+    /** s_λ: change of λ per unit of ℓ (see the class comment). */
+    public float longWeightLengthSlope() { return values.get("mix_length")[0]; }
+
+    /** s_δ: change of log δ per unit of ℓ. */
+    public float logFloorLengthSlope() { return values.get("mix_length")[1]; }
+
+    /** ℓ of a memory whose keys' masses sum to {@code exp(logLongMass) − 1}, i.e. {@code logLongMass} = log(1 + W). */
+    public static double lengthFeature(double logLongMass) { return logLongMass - LENGTH_CENTRE; }
+
+    /** λ at a position with length feature ℓ. */
+    public double longWeight(double ell) { return longWeight() + longWeightLengthSlope() * ell; }
+
+    /** log δ at a position with length feature ℓ. */
+    public double logFloor(double ell) { return logFloor() + logFloorLengthSlope() * ell; }
 
     /** The age bucket of a window action {@code age} actions older than the newest (0 = the newest). */
     public static int ageBucket(int age) {

@@ -12,7 +12,8 @@ import java.util.Arrays;
  *   f_long(c)   = log( δ + Σ_{k ∈ memory keys} exp( γ·log m_k + kind_bias[kind_k] + (e_c·A_l·k − 1) · κ_l ) )
  *   score(c)    = f_window(c) + λ · f_long(c) + β · log(1 + n_c)
  * </pre>
- * with κ = exp(log inverse temperature). The sums are taken as log-sum-exp (running maximum), in double. An empty
+ * with κ = exp(log inverse temperature), and λ and log δ moved by the memory's size ({@link ReadoutWeights#longWeight(double)},
+ * {@link #longWeight(ReadoutInput)}). The sums are taken as log-sum-exp (running maximum), in double. An empty
  * window gives f_window = 0 for every candidate and no keys gives f_long = log δ: constants, so the ranking then
  * rests on the other terms. Not thread-safe; buffers are reused.
  */
@@ -24,7 +25,7 @@ public final class TrainedReadout {
     private final int items, d;
     private final float[] winProjected, longProjected;  // (items, d): e_c · A
     private final float[] winProj, longProj;
-    private final float kappaWin, kappaLong, gamma, logFloor;
+    private final float kappaWin, kappaLong, gamma;
     private final float[] typeBias, ageBias, kindBias;  // read per key on the request path: arrays, not lookups by name
     private float[] keyRows = new float[0], dots;
     private final float[] q;
@@ -46,7 +47,6 @@ public final class TrainedReadout {
         kappaWin = weights.windowInverseTemperature();
         kappaLong = weights.longInverseTemperature();
         gamma = weights.massExponent();
-        logFloor = weights.logFloor();
         typeBias = weights.raw("type_bias");
         ageBias = weights.raw("age_bias");
         kindBias = weights.raw("kind_bias");
@@ -57,6 +57,9 @@ public final class TrainedReadout {
     }
 
     public ReadoutWeights weights() { return w; }
+
+    /** λ at this position: the memory term's weight in the score. */
+    public double longWeight(ReadoutInput in) { return w.longWeight(in.lengthFeature()); }
 
     private float[] project(float[] a) {
         float[] out = new float[items * d];
@@ -83,6 +86,7 @@ public final class TrainedReadout {
             catalogLse(n, winProjected, kappaWin, fWindow);
         }
         int k = in.keyCount();
+        double logFloor = w.logFloor(in.lengthFeature());
         if (k == 0) {
             Arrays.fill(fLong, 0, items, logFloor);
             return;
@@ -104,6 +108,7 @@ public final class TrainedReadout {
             projectOne(rows, emb.offset(cands[c]), winProj, q, 0);
             fWindow[c] = win == 0 ? 0 : lse(win, kappaWin);
         }
+        double logFloor = w.logFloor(in.lengthFeature());
         if (k == 0) {
             Arrays.fill(fLong, 0, n, logFloor);
             return;

@@ -96,6 +96,32 @@ class TrainedReadoutTest {
     }
 
     @Test
+    void lambdaAndTheFloorMoveWithTheMemorysMass() {
+        ItemEmbeddings emb = vectors(6);
+        MemoryConfig mc = MemoryConfig.defaults().withWindow(30).withTokens(8);
+        Map<String, float[]> named = ReadoutWeights.handSet(mc, AttentionConfig.defaults(), DIM).named();
+        named.put("mix_length", new float[]{0.25f, -0.5f});
+        ReadoutWeights w = ReadoutWeights.of(DIM, named);
+        TrainedReadout readout = new TrainedReadout(w, emb);
+        LifelongMemory mem = memory(emb, mc, 2_000, 3);
+        ReadoutInput in = new ReadoutInput(DIM, 30, mc.maxLongTermKeys()).fill(mem);
+        KeySet keys = new KeySet(DIM, mc.maxLongTermKeys());
+        mem.longTermKeys(keys);
+        double mass = 0;
+        for (int k = 0; k < keys.size(); k++) mass += keys.weights()[k];
+        double ell = Math.log1p(mass) - Math.log1p(1e4);
+        assertEquals(ell, in.lengthFeature(), 1e-4, "ℓ = log(1 + W) − log(1 + 10^4)");
+        assertEquals(w.longWeight() + 0.25 * ell, readout.longWeight(in), 1e-4);
+        // a far candidate's memory term is the floor alone, now δ·exp(s_δ·ℓ)
+        double[] win = new double[ITEMS], lng = new double[ITEMS];
+        readout.catalog(in, win, lng);
+        double min = Double.POSITIVE_INFINITY;
+        for (double v : lng) min = Math.min(min, v);
+        assertTrue(min >= w.logFloor() - 0.5 * ell - 1e-9, "no item's memory term is below the moved floor");
+        assertTrue(in.copy().lengthFeature() == in.lengthFeature(), "a stored example keeps its ℓ");
+    }
+
+    @Test
     void weightsNameWhatIsMissingOrWrong() {
         Map<String, float[]> named = ReadoutWeights.handSet(MemoryConfig.defaults(), AttentionConfig.defaults(), DIM).named();
         named.put("age_bias", new float[3]);
