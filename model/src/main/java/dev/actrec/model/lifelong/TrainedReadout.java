@@ -9,7 +9,7 @@ import java.util.Arrays;
  * {@code ReadoutTrainer} trains with DJL, term for term. For a candidate c with item vector e_c,
  * <pre>
  *   f_window(c) = log Σ_{j ∈ window} exp( type_bias[t_j] + age_bias[b_j] + (e_c·A_w·e_j − 1) · κ_w )
- *   f_long(c)   = log( δ + Σ_{k ∈ memory keys} exp( γ·log m_k + kind_bias[kind_k] + (e_c·A_l·k − 1) · κ_l ) )
+ *   f_long(c)   = log( δ + Σ_{k ∈ memory keys} exp( γ·log m_k + kind_bias[kind_k] + key_age_bias[a_k] + (e_c·A_l·k − 1) · κ_l ) )
  *   score(c)    = f_window(c) + λ · f_long(c) + β · log(1 + n_c)
  * </pre>
  * with κ = exp(log inverse temperature), and λ and log δ moved by the memory's size ({@link ReadoutWeights#longWeight(double)},
@@ -26,7 +26,7 @@ public final class TrainedReadout {
     private final float[] winProjected, longProjected;  // (items, d): e_c · A
     private final float[] winProj, longProj;
     private final float kappaWin, kappaLong, gamma;
-    private final float[] typeBias, ageBias, kindBias;  // read per key on the request path: arrays, not lookups by name
+    private final float[] typeBias, ageBias, kindBias, keyAgeBias;  // read per key on the request path: arrays, not lookups by name
     private float[] keyRows = new float[0], dots;
     private final float[] q;
     private final double[] max, sum;
@@ -50,6 +50,7 @@ public final class TrainedReadout {
         typeBias = weights.raw("type_bias");
         ageBias = weights.raw("age_bias");
         kindBias = weights.raw("kind_bias");
+        keyAgeBias = weights.raw("key_age_bias");
         dots = new float[Math.max(items, 256)];
         q = new float[d];
         max = new double[items];
@@ -129,7 +130,7 @@ public final class TrainedReadout {
 
     private void longBiases(ReadoutInput in) {
         for (int k = 0; k < in.keyCount(); k++) {
-            bias[k] = gamma * in.keyLogMass(k) + kindBias[in.keyKind(k)] - kappaLong;
+            bias[k] = gamma * in.keyLogMass(k) + kindBias[in.keyKind(k)] + keyAgeBias[in.keyAgeBucket(k)] - kappaLong;
         }
     }
 
