@@ -208,6 +208,16 @@ public final class VectorKernels {
   }
 
   /**
+   * {@code log Σ exp(x[off+i])} over {@code i < n}, as {@code max + log Σ exp(x_i - max)} so that large inputs do
+   * not overflow; {@code x} is not changed. -∞ for {@code n == 0} or when every entry is -∞; NaN if one is NaN.
+   */
+  public static float logSumExp(float[] x, int off, int n) {
+    checkLength("n", n);
+    checkSlice("x", x, off, n);
+    return Holder.PROVIDER.logSumExp(x, off, n);
+  }
+
+  /**
    * Weighted sum of rows, as in attention's aggregation of values:
    * {@code out[0..dim) = Σ weights[i]·rows[i·dim .. i·dim+dim)} for {@code i < count}. Overwrites {@code out}; all
    * zeros when {@code count == 0}.

@@ -125,6 +125,24 @@ class VectorKernelsTest {
   }
 
   @Test
+  void logSumExpIsStableAndExact() {
+    assertEquals(1001f + (float) Math.log1p(Math.exp(-1)), VectorKernels.logSumExp(new float[] {1000f, 1001f}, 0, 2), 1e-4f);
+    for (int n : new int[] {1, 7, 64, 4097}) {
+      float[] same = new float[n + 1];
+      Arrays.fill(same, -3.5f);
+      same[n] = 99f; // outside the slice
+      assertEquals(-3.5 + Math.log(n), VectorKernels.logSumExp(same, 0, n), 1e-5 * Math.max(1, Math.log(n)), "n=" + n);
+      float[] allMasked = new float[n];
+      Arrays.fill(allMasked, Float.NEGATIVE_INFINITY);
+      assertEquals(Float.NEGATIVE_INFINITY, VectorKernels.logSumExp(allMasked, 0, n), "all -inf, n=" + n);
+    }
+    float[] masked = {Float.NEGATIVE_INFINITY, 2f, Float.NEGATIVE_INFINITY};
+    assertEquals(2f, VectorKernels.logSumExp(masked, 0, 3), 1e-6f, "-inf entries add nothing");
+    assertEquals(Float.NEGATIVE_INFINITY, VectorKernels.logSumExp(new float[0], 0, 0));
+    assertTrue(Float.isNaN(VectorKernels.logSumExp(new float[] {1f, Float.NaN, 2f}, 0, 3)), "NaN in, NaN out");
+  }
+
+  @Test
   void softmaxIsStableAndNormalised() {
     float[] big = {1000f, 1001f};
     VectorKernels.softmaxInPlace(big, 0, 2);

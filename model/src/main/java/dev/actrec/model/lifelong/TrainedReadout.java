@@ -27,7 +27,7 @@ public final class TrainedReadout {
     private final float[] winProj, longProj;
     private final float kappaWin, kappaLong, gamma;
     private final float[] typeBias, ageBias, kindBias, keyAgeBias;  // read per key on the request path: arrays, not lookups by name
-    private float[] keyRows = new float[0], dots;
+    private float[] keyRows = new float[0], dots, terms = new float[0];
     private final float[] q;
     private final double[] max, sum;
     private float[] bias = new float[0];
@@ -98,7 +98,10 @@ public final class TrainedReadout {
         for (int i = 0; i < items; i++) fLong[i] = logAddExp(fLong[i], logFloor);
     }
 
-    /** f_window and f_long of {@code cands[0..n)} (item indices): the request-time path. */
+    /**
+     * f_window and f_long of {@code cands[0..n)} (item indices): the request-time path. Per candidate, its projected
+     * vector (precomputed for the catalog) against every window row and key, then one vectorised log-sum-exp.
+     */
     public void candidates(ReadoutInput in, int[] cands, int n, double[] fWindow, double[] fLong) {
         int win = in.windowSize(), k = in.keyCount();
         float[] rows = emb.rows();
@@ -106,7 +109,7 @@ public final class TrainedReadout {
         for (int j = 0; j < win; j++) System.arraycopy(rows, emb.offset(in.windowItem(j)), keyRows, j * d, d);
         windowBiases(in);
         for (int c = 0; c < n; c++) {
-            projectOne(rows, emb.offset(cands[c]), winProj, q, 0);
+            System.arraycopy(winProjected, cands[c] * d, q, 0, d);
             fWindow[c] = win == 0 ? 0 : lse(win, kappaWin);
         }
         double logFloor = w.logFloor(in.lengthFeature());
@@ -117,7 +120,7 @@ public final class TrainedReadout {
         in.keyRows(emb, keyRows, 0);
         longBiases(in);
         for (int c = 0; c < n; c++) {
-            projectOne(rows, emb.offset(cands[c]), longProj, q, 0);
+            System.arraycopy(longProjected, cands[c] * d, q, 0, d);
             fLong[c] = logAddExp(lse(k, kappaLong), logFloor);
         }
     }
@@ -137,14 +140,9 @@ public final class TrainedReadout {
     /** log Σ_j exp(bias_j + (q · key_j) κ) over the first {@code n} key rows. */
     private double lse(int n, float kappa) {
         VectorKernels.dotMany(keyRows, n, d, q, dots);
-        double m = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) m = Math.max(m, bias[j] + (double) dots[j] * kappa);
-        double s = 0;
-        for (int j = 0; j < n; j++) {
-            double x = bias[j] + (double) dots[j] * kappa - m;
-            if (x > NEGLIGIBLE) s += Math.exp(x);
-        }
-        return m + Math.log(s);
+        System.arraycopy(bias, 0, terms, 0, n);
+        VectorKernels.axpy(kappa, dots, 0, terms, 0, n);
+        return VectorKernels.logSumExp(terms, 0, n);
     }
 
     /** For every item: log Σ_j exp(bias_j + (p_i · key_j) κ), key by key with a running maximum per item. */
@@ -177,5 +175,6 @@ public final class TrainedReadout {
         if (keyRows.length < n * d) keyRows = new float[Math.max(n * d, keyRows.length * 2)];
         if (bias.length < n) bias = new float[Math.max(n, bias.length * 2)];
         if (dots.length < n) dots = new float[Math.max(n, dots.length * 2)];
+        if (terms.length < n) terms = new float[Math.max(n, terms.length * 2)];
     }
 }

@@ -37,6 +37,12 @@ public interface KernelProvider {
   void softmaxInPlace(float[] x, int off, int n);
 
   /**
+   * Returns {@code log Σ exp(x[off+i])} for {@code i < n}, computed as {@code max + log Σ exp(x[off+i] - max)} so
+   * that exp cannot overflow; {@code x} is not changed. -∞ when {@code n == 0} or every entry is -∞.
+   */
+  float logSumExp(float[] x, int off, int n);
+
+  /**
    * {@code x[off+i] = silu(x[off+i]·scale + bias[biasOff+i])·post} for {@code i < n}, where {@code silu(v) = v /
    * (1 + exp(-v))}; a null {@code bias} adds nothing.
    */

@@ -271,6 +271,33 @@ public final class PanamaKernels implements KernelProvider {
   }
 
   @Override
+  public float logSumExp(float[] x, int off, int n) {
+    if (n < THRESHOLD) {
+      return ScalarKernels.logSumExpLoop(x, off, n);
+    }
+    // The vector exp, as in siluAffine: the lifelong readout takes one of these per candidate over ~1,500 keys, and
+    // its scalar exps were most of a ranking request. The sum runs in float lanes: every term is in (0, 1] and
+    // one of them is 1, so the relative error stays near n·ulp(1)/lanes.
+    float max = max(x, off, n);
+    if (max == Float.NEGATIVE_INFINITY) {
+      return max;
+    }
+    FloatVector m = FloatVector.broadcast(SPECIES, max);
+    FloatVector acc = FloatVector.zero(SPECIES);
+    int bound = SPECIES.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += LANES) {
+      acc = acc.add(FloatVector.fromArray(SPECIES, x, off + i).sub(m).lanewise(VectorOperators.EXP));
+    }
+    double sum = acc.reduceLanes(VectorOperators.ADD);
+    // Scalar tail.
+    for (; i < n; i++) {
+      sum += Math.exp((double) x[off + i] - max);
+    }
+    return (float) (max + Math.log(sum));
+  }
+
+  @Override
   public void siluAffine(float[] x, int off, int n, float scale, float[] bias, int biasOff, float post) {
     if (n < THRESHOLD) {
       ScalarKernels.siluAffineLoop(x, off, n, scale, bias, biasOff, post);

@@ -142,6 +142,24 @@ public final class ScalarKernels implements KernelProvider {
     }
   }
 
+  @Override
+  public float logSumExp(float[] x, int off, int n) {
+    return logSumExpLoop(x, off, n);
+  }
+
+  /** Exp and the sum in double, as in {@link #expMinusMaxLoop}. */
+  static float logSumExpLoop(float[] x, int off, int n) {
+    float max = maxLoop(x, off, n);
+    if (max == Float.NEGATIVE_INFINITY) {
+      return max;
+    }
+    double sum = 0.0;
+    for (int i = off; i < off + n; i++) {
+      sum += Math.exp((double) x[i] - max);
+    }
+    return (float) (max + Math.log(sum));
+  }
+
   static void softmaxLoop(float[] x, int off, int n) {
     if (n == 0) {
       return;

@@ -139,6 +139,25 @@ class PanamaKernelsTest {
   }
 
   @Test
+  void logSumExpMatchesScalar() {
+    for (int n : SIZES) {
+      for (int off : OFFSETS) {
+        Random r = random(5, n, off);
+        float[] x = floats(r, off + n + 2);
+        for (int i = 0; i < x.length; i++) {
+          x[i] *= 30f;
+        }
+        float[] before = x.clone();
+        float expected = SCALAR.logSumExp(x, off, n);
+        float actual = panama.logSumExp(x, off, n);
+        assertEquals(expected, actual, 1e-6f * Math.max(1f, Math.abs(expected)) + 4 * Math.ulp(expected),
+            replay("logSumExp", "n=" + n + " off=" + off));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, x, "x is not changed");
+      }
+    }
+  }
+
+  @Test
   void softmaxMatchesScalar() {
     for (int n : SIZES) {
       for (int off : OFFSETS) {
