@@ -13,23 +13,21 @@ import java.util.Arrays;
  *   score(c)    = f_window(c) + λ · f_long(c) + β · log(1 + n_c)
  * </pre>
  * with κ = exp(log inverse temperature), and λ and log δ moved by the memory's size ({@link ReadoutWeights#longWeight(double)},
- * {@link #longWeight(ReadoutInput)}). The sums are taken as log-sum-exp (running maximum), in double. An empty
+ * {@link #longWeight(ReadoutInput)}). Each sum is one log-sum-exp over float terms (the maximum taken out
+ * first; {@link VectorKernels#logSumExp}). An empty
  * window gives f_window = 0 for every candidate and no keys gives f_long = log δ: constants, so the ranking then
  * rests on the other terms. Not thread-safe; buffers are reused.
  */
 public final class TrainedReadout {
-    /** A term below the largest by more than this adds under e^-30 of it: skipped, it saves most exps. */
-    private static final double NEGLIGIBLE = -30;
     private final ReadoutWeights w;
     private final ItemEmbeddings emb;
     private final int items, d;
     private final float[] winProjected, longProjected;  // (items, d): e_c · A
-    private final float[] winProj, longProj;
     private final float kappaWin, kappaLong, gamma;
     private final float[] typeBias, ageBias, kindBias, keyAgeBias;  // read per key on the request path: arrays, not lookups by name
-    private float[] keyRows = new float[0], dots, terms = new float[0];
+    private float[] keyRows = new float[0], dots = new float[0], terms = new float[0];
     private final float[] q;
-    private final double[] max, sum;
+    private final int[] allItems;
     private float[] bias = new float[0];
 
     public TrainedReadout(ReadoutWeights weights, ItemEmbeddings emb) {
@@ -40,10 +38,8 @@ public final class TrainedReadout {
         this.emb = emb;
         this.items = emb.items();
         this.d = emb.dim();
-        winProj = weights.raw("win_proj");
-        longProj = weights.raw("long_proj");
-        winProjected = project(winProj);
-        longProjected = project(longProj);
+        winProjected = project(weights.raw("win_proj"));
+        longProjected = project(weights.raw("long_proj"));
         kappaWin = weights.windowInverseTemperature();
         kappaLong = weights.longInverseTemperature();
         gamma = weights.massExponent();
@@ -51,10 +47,9 @@ public final class TrainedReadout {
         ageBias = weights.raw("age_bias");
         kindBias = weights.raw("kind_bias");
         keyAgeBias = weights.raw("key_age_bias");
-        dots = new float[Math.max(items, 256)];
         q = new float[d];
-        max = new double[items];
-        sum = new double[items];
+        allItems = new int[items];
+        for (int i = 0; i < items; i++) allItems[i] = i;
     }
 
     public ReadoutWeights weights() { return w; }
@@ -74,28 +69,9 @@ public final class TrainedReadout {
         for (int r = 0; r < d; r++) VectorKernels.axpy(src[off + r], a, r * d, out, outOff, d);
     }
 
-    /** f_window and f_long of every item of the catalog (index = item index). */
+    /** f_window and f_long of every item of the catalog (index = item index): {@link #candidates} over all items. */
     public void catalog(ReadoutInput in, double[] fWindow, double[] fLong) {
-        int n = in.windowSize();
-        ensureKeys(Math.max(n, in.keyCount()));
-        float[] rows = emb.rows();
-        if (n == 0) {
-            Arrays.fill(fWindow, 0, items, 0);
-        } else {
-            for (int j = 0; j < n; j++) System.arraycopy(rows, emb.offset(in.windowItem(j)), keyRows, j * d, d);
-            windowBiases(in);
-            catalogLse(n, winProjected, kappaWin, fWindow);
-        }
-        int k = in.keyCount();
-        double logFloor = w.logFloor(in.lengthFeature());
-        if (k == 0) {
-            Arrays.fill(fLong, 0, items, logFloor);
-            return;
-        }
-        in.keyRows(emb, keyRows, 0);
-        longBiases(in);
-        catalogLse(k, longProjected, kappaLong, fLong);
-        for (int i = 0; i < items; i++) fLong[i] = logAddExp(fLong[i], logFloor);
+        candidates(in, allItems, items, fWindow, fLong);
     }
 
     /**
@@ -143,27 +119,6 @@ public final class TrainedReadout {
         System.arraycopy(bias, 0, terms, 0, n);
         VectorKernels.axpy(kappa, dots, 0, terms, 0, n);
         return VectorKernels.logSumExp(terms, 0, n);
-    }
-
-    /** For every item: log Σ_j exp(bias_j + (p_i · key_j) κ), key by key with a running maximum per item. */
-    private void catalogLse(int n, float[] projected, float kappa, double[] out) {
-        Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        Arrays.fill(sum, 0);
-        for (int j = 0; j < n; j++) {
-            System.arraycopy(keyRows, j * d, q, 0, d);
-            VectorKernels.dotMany(projected, items, d, q, dots);
-            double b = bias[j];
-            for (int i = 0; i < items; i++) {
-                double v = b + (double) dots[i] * kappa;
-                if (v <= max[i]) {
-                    if (v - max[i] > NEGLIGIBLE) sum[i] += Math.exp(v - max[i]);
-                } else {
-                    sum[i] = sum[i] * Math.exp(max[i] - v) + 1;
-                    max[i] = v;
-                }
-            }
-        }
-        for (int i = 0; i < items; i++) out[i] = max[i] + Math.log(sum[i]);
     }
 
     private static double logAddExp(double a, double b) {
