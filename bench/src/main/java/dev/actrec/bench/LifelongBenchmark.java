@@ -531,9 +531,6 @@ public final class LifelongBenchmark {
         g.writeNumberField("longTemperature", round(1 / w.longInverseTemperature(), 5));
         g.writeNumberField("exactKeyWeight", round(Math.exp(w.kindBias(ReadoutWeights.EXACT)), 4));
         g.writeNumberField("centroidKeyWeight", round(Math.exp(w.kindBias(ReadoutWeights.CENTROID)), 4));
-        g.writeArrayFieldStart("keyAgeWeight");
-        for (int b = 0; b < ReadoutWeights.KEY_AGE_BUCKETS; b++) g.writeNumber(round(Math.exp(w.keyAgeBias(b)), 4));
-        g.writeEndArray();
         g.writeNumberField("massExponent", round(w.massExponent(), 4));
         g.writeNumberField("longWeight", round(w.longWeight(), 4));
         g.writeNumberField("floor", round(Math.exp(w.logFloor()), 4));

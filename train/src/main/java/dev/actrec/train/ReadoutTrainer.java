@@ -33,8 +33,7 @@ import java.util.function.Consumer;
  */
 public final class ReadoutTrainer {
     private static final float MASKED = -1e4f;
-    private static final int T = ActionType.COUNT, A = ReadoutWeights.AGE_BUCKETS, KINDS = ReadoutWeights.KINDS,
-            KA = ReadoutWeights.KEY_AGE_BUCKETS;
+    private static final int T = ActionType.COUNT, A = ReadoutWeights.AGE_BUCKETS, KINDS = ReadoutWeights.KINDS;
 
     /**
      * Epochs (at least; more when that many epochs would make fewer than {@code minSteps} optimiser steps, so that a
@@ -220,7 +219,7 @@ public final class ReadoutTrainer {
     /** One step's inputs as flat arrays: candidates (target first when training), window and memory keys, masks. */
     private static final class Batch {
         int b, c, j, k;
-        float[] cand, candPop, candMask, win, winType, winAge, winMask, keys, keyLogMass, keyKind, keyAge, keyMask, ell;
+        float[] cand, candPop, candMask, win, winType, winAge, winMask, keys, keyLogMass, keyKind, keyMask, ell;
     }
 
     /**
@@ -249,7 +248,6 @@ public final class ReadoutTrainer {
         x.keys = new float[x.b * x.k * d];
         x.keyLogMass = new float[x.b * x.k];
         x.keyKind = new float[x.b * x.k * KINDS];
-        x.keyAge = new float[x.b * x.k * KA];
         x.keyMask = new float[x.b * x.k];
         x.ell = new float[x.b];
         float[] rows = emb.rows();
@@ -287,7 +285,6 @@ public final class ReadoutTrainer {
                 }
                 x.keyLogMass[at] = in.keyLogMass(k);
                 x.keyKind[at * KINDS + in.keyKind(k)] = 1;
-                x.keyAge[at * KA + in.keyAgeBucket(k)] = 1;
             }
         }
         return x;
@@ -320,7 +317,6 @@ public final class ReadoutTrainer {
         NDArray kappaL = p.get("long_log_inv_tau").exp();
         NDArray longBias = m.create(x.keyLogMass, new Shape(b, k)).mul(p.get("mass_exponent"))
                 .add(m.create(x.keyKind, new Shape(b, k, KINDS)).matMul(p.get("kind_bias").reshape(KINDS, 1)).reshape(b, k))
-                .add(m.create(x.keyAge, new Shape(b, k, KA)).matMul(p.get("key_age_bias").reshape(KA, 1)).reshape(b, k))
                 .sub(kappaL).add(m.create(x.keyMask, new Shape(b, k))).reshape(b, 1, k);
         NDArray longDots = cand.matMul(p.get("long_proj")).batchMatMul(m.create(x.keys, new Shape(b, k, d)).transpose(0, 2, 1));
         NDArray mix = p.get("mix"), slope = p.get("mix_length");

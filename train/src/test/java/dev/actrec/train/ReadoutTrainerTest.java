@@ -49,7 +49,7 @@ class ReadoutTrainerTest {
         byte[] types = new byte[WINDOW];
         for (int a = 0; out.size() < count; a++) {
             int group = r.nextInt(10);
-            mem.append(group * 30 + r.nextInt(r.nextBoolean() ? 3 : 30), (byte) r.nextInt(ActionType.COUNT), a * 600_000L); // 10 min apart: keys of many ages
+            mem.append(group * 30 + r.nextInt(r.nextBoolean() ? 3 : 30), (byte) r.nextInt(ActionType.COUNT), a * 1000L);
             if (a >= 100 && a % 7 == 0) {
                 int n = mem.windowActions(items, types);
                 out.add(in.fill(mem).withTarget(items[n - 1]).copy());

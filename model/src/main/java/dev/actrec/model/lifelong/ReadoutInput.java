@@ -18,7 +18,6 @@ public final class ReadoutInput {
     private int keyCount;
     private int[] keyItem;          // item index, or -1 for a centroid
     private float[] keyLogMass;
-    private byte[] keyAge;          // ReadoutWeights.keyAgeBucket of the key's token
     private double logLongMass;     // log(1 + the keys' whole mass)
     private int centroids;
     private float[] centroidRows;   // (centroids, dim), in key order
@@ -31,7 +30,6 @@ public final class ReadoutInput {
         windowTypes = new byte[window];
         keyItem = new int[maxKeys];
         keyLogMass = new float[maxKeys];
-        keyAge = new byte[maxKeys];
         centroidRows = new float[0];
     }
 
@@ -47,7 +45,6 @@ public final class ReadoutInput {
         if (keyItem.length < max) {
             keyItem = new int[max];
             keyLogMass = new float[max];
-            keyAge = new byte[max];
         }
         if (scratch == null || scratchToken.length < max) {
             scratch = new KeySet(dim, max);
@@ -58,10 +55,8 @@ public final class ReadoutInput {
         float[] w = scratch.weights(), rows = scratch.rows();
         centroids = 0;
         double mass = 0;
-        long newest = memory.newestTs();
         for (int i = 0; i < keyCount; i++) {
             keyLogMass[i] = (float) Math.log(w[i]);
-            keyAge[i] = (byte) ReadoutWeights.keyAgeBucket(newest - memory.tokenLastSeen(scratchToken[i]));
             mass += w[i];
             if (keyItem[i] < 0) centroids++;
         }
@@ -84,7 +79,6 @@ public final class ReadoutInput {
         c.keyCount = keyCount;
         System.arraycopy(keyItem, 0, c.keyItem, 0, keyCount);
         System.arraycopy(keyLogMass, 0, c.keyLogMass, 0, keyCount);
-        System.arraycopy(keyAge, 0, c.keyAge, 0, keyCount);
         c.logLongMass = logLongMass;
         c.centroids = centroids;
         c.centroidRows = Arrays.copyOf(centroidRows, centroids * dim);
@@ -119,9 +113,6 @@ public final class ReadoutInput {
     public int keyItem(int i) { return keyItem[i]; }
 
     public float keyLogMass(int i) { return keyLogMass[i]; }
-
-    /** The age bucket of key {@code i}'s token, see {@link ReadoutWeights#keyAgeBucket}. */
-    public int keyAgeBucket(int i) { return keyAge[i]; }
 
     /** log(1 + W), W the memory keys' whole mass (0 without keys): how much history the memory stands for. */
     public double logLongMass() { return logLongMass; }

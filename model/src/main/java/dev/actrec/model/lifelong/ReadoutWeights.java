@@ -15,10 +15,6 @@ import java.util.Map;
  *   win_log_inv_tau  (1)      log of the window's inverse temperature
  *   win_proj         (d, d)   query projection for the window: q = e_c · win_proj
  *   kind_bias        (2)      log weight of a memory key: exact item (heavy hitter), token centroid
- *   key_age_bias     (16)     log weight of a memory key by its token's age: the time since the token last absorbed an
- *                             action, bucket = floor(log2(1 + minutes)) − 5 clamped to 0..15 (0 = within about an hour,
- *                             15 = 2^20 minutes, two years, or more); lets an interest active just beyond the window
- *                             count apart from a dormant one
  *   mass_exponent    (1)      γ: a memory key counts with mass^γ (γ &lt; 1 saturates heavy keys)
  *   long_log_inv_tau (1)      log of the memory's inverse temperature
  *   long_proj        (d, d)   query projection for the memory
@@ -36,7 +32,6 @@ public final class ReadoutWeights {
     public static final int AGE_BUCKETS = 8;
     public static final int KINDS = 2;
     public static final int EXACT = 0, CENTROID = 1;
-    public static final int KEY_AGE_BUCKETS = 16;
     /** ℓ = 0 for a memory of this mass (log(1 + 10^4)): the slopes pivot around a mid-length history. */
     public static final double LENGTH_CENTRE = Math.log1p(1e4);
 
@@ -56,7 +51,6 @@ public final class ReadoutWeights {
         m.put("win_log_inv_tau", new long[]{1});
         m.put("win_proj", new long[]{dim, dim});
         m.put("kind_bias", new long[]{KINDS});
-        m.put("key_age_bias", new long[]{KEY_AGE_BUCKETS});
         m.put("mass_exponent", new long[]{1});
         m.put("long_log_inv_tau", new long[]{1});
         m.put("long_proj", new long[]{dim, dim});
@@ -77,7 +71,6 @@ public final class ReadoutWeights {
         m.put("win_log_inv_tau", new float[]{(float) -Math.log(a.temperature())});
         m.put("win_proj", identity);
         m.put("kind_bias", new float[KINDS]);
-        m.put("key_age_bias", new float[KEY_AGE_BUCKETS]);
         m.put("mass_exponent", new float[]{1});
         m.put("long_log_inv_tau", new float[]{(float) -Math.log(a.longTemperature())});
         m.put("long_proj", identity.clone());
@@ -123,8 +116,6 @@ public final class ReadoutWeights {
 
     public float kindBias(int kind) { return values.get("kind_bias")[kind]; }
 
-    public float keyAgeBias(int bucket) { return values.get("key_age_bias")[bucket]; }
-
     public float massExponent() { return values.get("mass_exponent")[0]; }
 
     public float longInverseTemperature() { return (float) Math.exp(values.get("long_log_inv_tau")[0]); }
@@ -149,13 +140,6 @@ public final class ReadoutWeights {
 
     /** log δ at a position with length feature ℓ. */
     public double logFloor(double ell) { return logFloor() + logFloorLengthSlope() * ell; }
-
-    /** The age bucket of a memory key whose token last absorbed an action {@code ageMs} before the newest action. */
-    public static int keyAgeBucket(long ageMs) {
-        long minutes = Math.max(0, ageMs) / 60_000;
-        int log2 = 63 - Long.numberOfLeadingZeros(minutes + 1);
-        return Math.clamp(log2 - 5, 0, KEY_AGE_BUCKETS - 1);
-    }
 
     /** The age bucket of a window action {@code age} actions older than the newest (0 = the newest). */
     public static int ageBucket(int age) {

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * {@code ReadoutTrainer} trains with DJL, term for term. For a candidate c with item vector e_c,
  * <pre>
  *   f_window(c) = log Σ_{j ∈ window} exp( type_bias[t_j] + age_bias[b_j] + (e_c·A_w·e_j − 1) · κ_w )
- *   f_long(c)   = log( δ + Σ_{k ∈ memory keys} exp( γ·log m_k + kind_bias[kind_k] + key_age_bias[a_k] + (e_c·A_l·k − 1) · κ_l ) )
+ *   f_long(c)   = log( δ + Σ_{k ∈ memory keys} exp( γ·log m_k + kind_bias[kind_k] + (e_c·A_l·k − 1) · κ_l ) )
  *   score(c)    = f_window(c) + λ · f_long(c) + β · log(1 + n_c)
  * </pre>
  * with κ = exp(log inverse temperature), and λ and log δ moved by the memory's size ({@link ReadoutWeights#longWeight(double)},
@@ -24,7 +24,7 @@ public final class TrainedReadout {
     private final int items, d;
     private final float[] winProjected, longProjected;  // (items, d): e_c · A
     private final float kappaWin, kappaLong, gamma;
-    private final float[] typeBias, ageBias, kindBias, keyAgeBias;  // read per key on the request path: arrays, not lookups by name
+    private final float[] typeBias, ageBias, kindBias;  // read per key on the request path: arrays, not lookups by name
     private float[] keyRows = new float[0], dots = new float[0], terms = new float[0];
     private final float[] q;
     private final int[] allItems;
@@ -46,7 +46,6 @@ public final class TrainedReadout {
         typeBias = weights.raw("type_bias");
         ageBias = weights.raw("age_bias");
         kindBias = weights.raw("kind_bias");
-        keyAgeBias = weights.raw("key_age_bias");
         q = new float[d];
         allItems = new int[items];
         for (int i = 0; i < items; i++) allItems[i] = i;
@@ -109,7 +108,7 @@ public final class TrainedReadout {
 
     private void longBiases(ReadoutInput in) {
         for (int k = 0; k < in.keyCount(); k++) {
-            bias[k] = gamma * in.keyLogMass(k) + kindBias[in.keyKind(k)] + keyAgeBias[in.keyAgeBucket(k)] - kappaLong;
+            bias[k] = gamma * in.keyLogMass(k) + kindBias[in.keyKind(k)] - kappaLong;
         }
     }
 

@@ -96,40 +96,6 @@ class TrainedReadoutTest {
     }
 
     @Test
-    void keyAgesDoubleFromAboutAnHourAndComeFromTheKeysTokens() {
-        assertEquals(0, ReadoutWeights.keyAgeBucket(0));
-        assertEquals(0, ReadoutWeights.keyAgeBucket(-5));
-        assertEquals(0, ReadoutWeights.keyAgeBucket(62 * 60_000L));
-        assertEquals(1, ReadoutWeights.keyAgeBucket(63 * 60_000L));
-        assertEquals(2, ReadoutWeights.keyAgeBucket(127 * 60_000L));
-        assertEquals(15, ReadoutWeights.keyAgeBucket(2L * 365 * 24 * 3_600_000L));
-        // two opposite clusters of items, 0-149 and 150-299: each folds into its own tokens
-        SplittableRandom r = new SplittableRandom(5);
-        float[] rows = new float[ITEMS * DIM];
-        for (int i = 0; i < ITEMS; i++) {
-            rows[i * DIM] = i < 150 ? 4 : -4;
-            for (int j = 1; j < DIM; j++) rows[i * DIM + j] = (float) (r.nextDouble() - 0.5);
-        }
-        ItemEmbeddings emb = ItemEmbeddings.centred(ITEMS, DIM, rows);
-        MemoryConfig mc = MemoryConfig.defaults().withWindow(30).withTokens(8);
-        LifelongMemory mem = new LifelongMemory(mc, emb);
-        for (int a = 0; a < 3_000; a++) { // the first cluster, then the second: the first one's tokens go dormant
-            mem.append((a < 1_500 ? 0 : 150) + r.nextInt(150), (byte) r.nextInt(ActionType.COUNT), a * 600_000L);
-        }
-        ReadoutInput in = new ReadoutInput(DIM, 30, mc.maxLongTermKeys()).fill(mem);
-        KeySet keys = new KeySet(DIM, mc.maxLongTermKeys());
-        int[] token = new int[mc.maxLongTermKeys()], item = new int[mc.maxLongTermKeys()];
-        mem.longTermKeys(keys, token, item);
-        assertEquals(keys.size(), in.keyCount());
-        java.util.BitSet ages = new java.util.BitSet();
-        for (int k = 0; k < keys.size(); k++) {
-            assertEquals(ReadoutWeights.keyAgeBucket(mem.newestTs() - mem.tokenLastSeen(token[k])), in.keyAgeBucket(k), "key " + k);
-            ages.set(in.keyAgeBucket(k));
-        }
-        assertTrue(ages.cardinality() > 1, "the history spans several age buckets: " + ages);
-    }
-
-    @Test
     void lambdaAndTheFloorMoveWithTheMemorysMass() {
         ItemEmbeddings emb = vectors(6);
         MemoryConfig mc = MemoryConfig.defaults().withWindow(30).withTokens(8);
