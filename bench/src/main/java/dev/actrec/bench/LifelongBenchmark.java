@@ -497,7 +497,12 @@ public final class LifelongBenchmark {
         float[] logPop = new float[counts.length];
         for (int i = 0; i < counts.length; i++) logPop[i] = (float) Math.log1p(counts[i]);
         ReadoutWeights start = ReadoutWeights.handSet(mc, cfg.attention(), emb.dim());
-        return new ReadoutTrainer(emb, logPop).train(train, validation, start, cfg.readout(), log);
+        // the length slopes only where there are lengths to tell apart: trained on one, they overfitted
+        return new ReadoutTrainer(emb, logPop).train(train, validation, start, readoutSettings(buckets.length), log);
+    }
+
+    private ReadoutTrainer.Settings readoutSettings(int lengths) {
+        return cfg.readout().withLengthSlopes(lengths > 1);
     }
 
     /** act_trained's training: examples, losses per epoch, the epoch kept, and the learned scalars. */
@@ -508,8 +513,9 @@ public final class LifelongBenchmark {
         g.writeStringField("training", "softmax cross-entropy of the next item against " + s.negatives() + " uniform "
                 + "negatives and up to " + s.hardNegatives() + " of the example's own window and exact-key items, Adam lr " + s.lr() + ", batch " + s.batchSize() + ", at least " + s.epochs() + " epochs and " + s.minSteps() + " steps, L2 "
                 + s.projectionL2() + " pulling the projections to the identity; λ and log δ move with ℓ = log(1 + the memory's mass) − log(1 + 10^4) "
-                + "(slopes learned, 0 at the start); start: the hand-set weights; kept: the epoch with the lowest validation loss (0 = the start)");
+                + "(slopes learned, 0 at the start, and held at 0 when the run has one length); start: the hand-set weights; kept: the epoch with the lowest validation loss (0 = the start)");
         g.writeNumberField("trainingPositionsPerUser", cfg.readoutPositions());
+        g.writeBooleanField("lengthSlopesTrained", readoutSettings(cfg.lengths().length).lengthSlopes());
         g.writeNumberField("seed", s.seed());
         g.writeNumberField("epochs", r.trainLoss().length - 1);
         g.writeNumberField("bestEpoch", r.bestEpoch());

@@ -41,8 +41,13 @@ public final class ReadoutTrainer {
      * own window and exact memory keys (the items a top 10 is fought over; 0 = none), Adam's learning rate, the
      * projections' L2 pull, seed.
      */
+    /**
+     * {@code lengthSlopes}: whether λ's and δ's slopes over the memory's size (ReadoutWeights' {@code mix_length})
+     * are trained; when false they keep their starting values. They are for a readout trained over users of many
+     * lengths; trained on one length they overfitted (docs/lifelong-memory.md).
+     */
     public record Settings(int epochs, int minSteps, int batchSize, int negatives, int hardNegatives, double lr,
-                           double projectionL2, long seed) {
+                           double projectionL2, long seed, boolean lengthSlopes) {
         public Settings {
             if (epochs < 0 || minSteps < 0 || batchSize < 1 || negatives < 1 || hardNegatives < 0 || !(lr > 0) || projectionL2 < 0) {
                 throw new IllegalArgumentException("readout training settings out of range: " + epochs + " epochs, "
@@ -51,8 +56,18 @@ public final class ReadoutTrainer {
             }
         }
 
+        /** With the length slopes trained. */
+        public Settings(int epochs, int minSteps, int batchSize, int negatives, int hardNegatives, double lr,
+                        double projectionL2, long seed) {
+            this(epochs, minSteps, batchSize, negatives, hardNegatives, lr, projectionL2, seed, true);
+        }
+
         public static Settings defaults(long seed) {
             return new Settings(8, 1000, 32, 255, 512, 0.01, 0.01, seed);
+        }
+
+        public Settings withLengthSlopes(boolean on) {
+            return new Settings(epochs, minSteps, batchSize, negatives, hardNegatives, lr, projectionL2, seed, on);
         }
     }
 
@@ -109,7 +124,7 @@ public final class ReadoutTrainer {
                         params.attachTo(step);
                         float loss;
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            NDArray l = loss(params, batch, s.projectionL2(), step);
+                            NDArray l = loss(params, batch, s, step);
                             collector.backward(l);
                             loss = l.getFloat();
                         }
@@ -144,7 +159,7 @@ public final class ReadoutTrainer {
         try (NDManager base = NDManager.newBaseManager()) {
             Parameters params = parameters(base, 0, w);
             Batch b = batch(examples, order, 0, order.length, candidates, false);
-            float[] flat = forward(params, b, base).toFloatArray();
+            float[] flat = forward(params, b, true, base).toFloatArray();
             float[][] out = new float[order.length][];
             for (int i = 0; i < order.length; i++) out[i] = Arrays.copyOfRange(flat, i * b.c, (i + 1) * b.c);
             return out;
@@ -166,7 +181,7 @@ public final class ReadoutTrainer {
             int[][] neg = Arrays.copyOfRange(negatives, from, to);
             try (NDManager step = base.newSubManager()) {
                 params.attachTo(step);
-                sum += crossEntropy(forward(params, batch(examples, order, from, to, neg, true), step)).getFloat() * (to - from);
+                sum += crossEntropy(forward(params, batch(examples, order, from, to, neg, true), true, step)).getFloat() * (to - from);
             }
         }
         return sum / order.length;
@@ -290,8 +305,9 @@ public final class ReadoutTrainer {
         return x;
     }
 
-    private NDArray loss(Parameters p, Batch x, double projectionL2, NDManager m) {
-        NDArray ce = crossEntropy(forward(p, x, m));
+    private NDArray loss(Parameters p, Batch x, Settings s, NDManager m) {
+        NDArray ce = crossEntropy(forward(p, x, s.lengthSlopes(), m));
+        double projectionL2 = s.projectionL2();
         if (projectionL2 == 0) return ce;
         NDArray eye = m.eye(d);
         NDArray pull = p.get("win_proj").sub(eye).square().sum().add(p.get("long_proj").sub(eye).square().sum());
@@ -302,8 +318,8 @@ public final class ReadoutTrainer {
         return scores.logSoftmax(1).get(new NDIndex(":, 0")).neg().mean();
     }
 
-    /** Scores (B, C): TrainedReadout's formula on the batch. */
-    private NDArray forward(Parameters p, Batch x, NDManager m) {
+    /** Scores (B, C): TrainedReadout's formula on the batch; without {@code slopes} the slopes get no gradient. */
+    private NDArray forward(Parameters p, Batch x, boolean slopes, NDManager m) {
         int b = x.b, c = x.c, j = x.j, k = x.k;
         NDArray cand = m.create(x.cand, new Shape(b, c, d));
         // window term
@@ -320,6 +336,7 @@ public final class ReadoutTrainer {
                 .sub(kappaL).add(m.create(x.keyMask, new Shape(b, k))).reshape(b, 1, k);
         NDArray longDots = cand.matMul(p.get("long_proj")).batchMatMul(m.create(x.keys, new Shape(b, k, d)).transpose(0, 2, 1));
         NDArray mix = p.get("mix"), slope = p.get("mix_length");
+        if (!slopes) slope = slope.stopGradient().add(slope.mul(0f)); // same value, a zero gradient (not none) for Adam
         NDArray ell = m.create(x.ell, new Shape(b, 1));
         NDArray lambda = ell.mul(pick(slope, 0, m)).add(pick(mix, 0, m));      // (B, 1): λ + s_λ·ℓ
         NDArray logFloor = ell.mul(pick(slope, 1, m)).add(pick(mix, 1, m));    // (B, 1): log δ + s_δ·ℓ

@@ -110,6 +110,25 @@ class ReadoutTrainerTest {
         for (String k : a.keySet()) org.junit.jupiter.api.Assertions.assertArrayEquals(a.get(k), b.get(k), k);
     }
 
+    @Test
+    void lengthSlopesTrainOnlyWhenAsked() {
+        ItemEmbeddings emb = vectors();
+        List<ReadoutInput> train = examples(emb, 240, 5), validation = examples(emb, 60, 6);
+        ReadoutWeights start = ReadoutWeights.handSet(MC, AttentionConfig.defaults(), DIM);
+        ReadoutTrainer.Settings on = new ReadoutTrainer.Settings(3, 0, 16, 63, 0, 0.05, 0.01, 42);
+        ReadoutTrainer t = new ReadoutTrainer(emb, logPop());
+        // the training keeps the best epoch; a start that is best would hide whether the slopes moved
+        ReadoutTrainer.Result moved = t.train(train, validation, start, on, x -> { });
+        assertTrue(moved.bestEpoch() > 0, "an epoch beats the start");
+        assertTrue(moved.weights().longWeightLengthSlope() != 0 && moved.weights().logFloorLengthSlope() != 0,
+                "trained slopes move from 0");
+        ReadoutTrainer.Result held = t.train(train, validation, start, on.withLengthSlopes(false), x -> { });
+        assertTrue(held.bestEpoch() > 0, "an epoch beats the start");
+        assertEquals(0f, held.weights().longWeightLengthSlope());
+        assertEquals(0f, held.weights().logFloorLengthSlope());
+        assertTrue(held.weights().longWeight() != start.longWeight(), "λ itself still trains");
+    }
+
     private static double hitRate(ReadoutWeights w, ItemEmbeddings emb, float[] logPop, List<ReadoutInput> examples) {
         TrainedReadout r = new TrainedReadout(w, emb);
         double[] fWin = new double[ITEMS], fLong = new double[ITEMS];
