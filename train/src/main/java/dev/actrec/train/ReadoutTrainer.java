@@ -39,10 +39,7 @@ public final class ReadoutTrainer {
      * Epochs (at least; more when that many epochs would make fewer than {@code minSteps} optimiser steps, so that a
      * small training set still trains), examples per step, uniform negatives per example, at most {@code hardNegatives} more from the example's
      * own window and exact memory keys (the items a top 10 is fought over; 0 = none), Adam's learning rate, the
-     * projections' L2 pull, seed.
-     */
-    /**
-     * {@code lengthSlopes}: whether λ's and δ's slopes over the memory's size (ReadoutWeights' {@code mix_length})
+     * projections' L2 pull, seed, and {@code lengthSlopes}: whether λ's and δ's slopes over the memory's size (ReadoutWeights' {@code mix_length})
      * are trained; when false they keep their starting values. They are for a readout trained over users of many
      * lengths; trained on one length they overfitted (docs/lifelong-memory.md).
      */
